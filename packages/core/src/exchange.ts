@@ -1,0 +1,128 @@
+import { extendedIdFrom, formatRequestTime, type Identity, type RequestContext } from './context.js'
+import type { ApiKey } from './keys/registry.js'
+import type { GatewayRequest } from './request.js'
+import { splitUrl } from './request.js'
+import type { TraceEntry } from './trace.js'
+
+/** What the gateway hands every exchange it creates. */
+export interface ExchangeInit {
+  readonly request: GatewayRequest
+  readonly requestId: string
+  readonly now: number
+  readonly stage: string
+  readonly stageVariables: Readonly<Record<string, string>>
+}
+
+class Context implements RequestContext {
+  readonly requestId: string
+  readonly requestTimeEpoch: number
+  readonly httpMethod: string
+  readonly stage: string
+  readonly identity: Identity
+  readonly authorizer: Record<string, unknown> = Object.create(null) as Record<string, unknown>
+  readonly #exchange: Exchange
+  #resourcePath: string | undefined
+  error?: RequestContext['error']
+
+  constructor(exchange: Exchange, init: ExchangeInit) {
+    this.#exchange = exchange
+    this.requestId = init.requestId
+    this.requestTimeEpoch = init.now
+    this.httpMethod = init.request.method
+    this.stage = init.stage
+    this.identity = {
+      sourceIp: init.request.ip ?? '',
+      userAgent: init.request.headers.get('user-agent'),
+    }
+  }
+
+  get extendedRequestId(): string {
+    return extendedIdFrom(this.requestId)
+  }
+  get requestTime(): string {
+    return formatRequestTime(this.requestTimeEpoch)
+  }
+  get path(): string {
+    return this.#exchange.path
+  }
+  get resourcePath(): string {
+    return this.#resourcePath ?? this.#exchange.path
+  }
+  set resourcePath(value: string) {
+    this.#resourcePath = value
+  }
+  get domainName(): string {
+    return this.#exchange.request.headers.get('host') ?? ''
+  }
+  get protocol(): string {
+    return 'HTTP/1.1'
+  }
+  toJSON(): Record<string, unknown> {
+    return {
+      requestId: this.requestId,
+      extendedRequestId: this.extendedRequestId,
+      requestTime: this.requestTime,
+      requestTimeEpoch: this.requestTimeEpoch,
+      httpMethod: this.httpMethod,
+      path: this.path,
+      resourcePath: this.resourcePath,
+      stage: this.stage,
+      domainName: this.domainName,
+      protocol: this.protocol,
+      identity: this.identity,
+      authorizer: this.authorizer,
+      ...(this.error ? { error: this.error } : {}),
+    }
+  }
+}
+
+/**
+ * One per request, shared by every sluice middleware on that request: the request, its
+ * `$context`, the stage variables, the slots features fill in, and the trace of decisions.
+ */
+export class Exchange {
+  readonly request: GatewayRequest
+  readonly context: RequestContext
+  readonly stageVariables: Readonly<Record<string, string>>
+  readonly trace: TraceEntry[] = []
+  /**
+   * The key an authorizer chose for usage plans (`usageIdentifierKey`), read by
+   * `apiKey({ source: 'AUTHORIZER' })`.
+   */
+  usageIdentifierKey: string | undefined
+  /** The API key `apiKey()` accepted for this request. */
+  apiKey: ApiKey | undefined
+  /** Set once the `x-amzn-requestid` header has been handed to the adapter. */
+  requestIdSent = false
+  #path: string | undefined
+  #query: string | undefined
+
+  constructor(init: ExchangeInit) {
+    this.request = init.request
+    this.stageVariables = init.stageVariables
+    this.context = new Context(this, init)
+  }
+
+  /** The request path (no query), as received. */
+  get path(): string {
+    if (this.#path === undefined) this.#split()
+    return this.#path as string
+  }
+
+  /** The raw query string, without `?`. */
+  get query(): string {
+    if (this.#query === undefined) this.#split()
+    return this.#query as string
+  }
+
+  #split(): void {
+    const { path, query } = splitUrl(this.request.url)
+    this.#path = path
+    this.#query = query
+  }
+
+  /** Records a decision. */
+  record(entry: TraceEntry): void {
+    this.trace.push(entry)
+  }
+}

@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto'
+import { systemClock, type Clock } from './clock.js'
+import { isGatewayError, SluiceConfigError } from './errors.js'
+import { Exchange } from './exchange.js'
+import { createIpResolver, type IpResolver, type TrustProxy } from './ip.js'
+import { apiKeyStep, type ApiKeyOptions } from './keys/api-key.js'
+import { ApiKeyRegistry, type ApiKeyInit } from './keys/registry.js'
+import { respond, type Continue, type Outcome, type Step } from './outcome.js'
+import type { GatewayRequest } from './request.js'
+import { GatewayResponses, type GatewayResponsesOptions } from './responses.js'
+
+/** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
+export interface StageOptions {
+  /** Default `$default`. */
+  name?: string
+  /** Stage variables: names of alphanumerics and `_`, string values. */
+  variables?: Record<string, string>
+}
+
+/** Options of {@link createGateway} (and of every adapter's `gateway()`). */
+export interface GatewayOptions {
+  /** The API keys; change them later through `gw.apiKeys`. */
+  apiKeys?: readonly ApiKeyInit[]
+  stage?: StageOptions
+  /** Customised gateway responses by type. */
+  gatewayResponses?: GatewayResponsesOptions
+  /** Which proxies may name the client in `X-Forwarded-For`. Default: nobody. */
+  trustProxy?: TrustProxy
+  /** Where time comes from. Default: the system clock. */
+  clock?: Clock
+  /** Called when a feature fails unexpectedly (the client gets a 500 gateway response). */
+  onError?: (error: unknown, exchange: Exchange) => void
+  /** Generates `$context.requestId`. Default: `crypto.randomUUID`. */
+  requestId?: () => string
+}
+
+const OPTION_KEYS = new Set(['apiKeys', 'stage', 'gatewayResponses', 'trustProxy', 'clock', 'onError', 'requestId'])
+const STAGE_NAME = /^[A-Za-z0-9_$-]{1,128}$/
+const VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/
+const VARIABLE_VALUE = /^[A-Za-z0-9\-._~:/?#&=,]*$/
+
+/** A gateway: the features, their shared state, and the runtime adapters drive. */
+export interface Gateway {
+  readonly apiKeys: ApiKeyRegistry
+  readonly responses: GatewayResponses
+  readonly clock: Clock
+  readonly stage: Readonly<Required<StageOptions>>
+  /** Resolves the client address from the socket address and `X-Forwarded-For`, per `trustProxy`. */
+  readonly resolveIp: IpResolver
+
+  /**
+   * API key check: missing, unknown or disabled key → 403 INVALID_API_KEY; on success
+   * `$context.identity.apiKey` / `apiKeyId` are set.
+   */
+  apiKey(options?: ApiKeyOptions): Step
+
+  /** Starts an exchange for a request. */
+  exchange(request: GatewayRequest): Exchange
+  /** The exchange of a native request object (created on first use): one per request across middleware. */
+  exchangeFor(native: object, request: () => GatewayRequest): Exchange
+  /**
+   * Runs a step: never throws. Unexpected errors become a 500 gateway response; the first
+   * `continue` of an exchange carries the `x-amzn-requestid` header.
+   */
+  run(step: Step, exchange: Exchange): Outcome | Promise<Outcome>
+}
+
+function validate(options: GatewayOptions): void {
+  if (options === null || typeof options !== 'object') throw new SluiceConfigError('ERR_INVALID_OPTION', 'options', 'must be an object')
+  for (const k of Object.keys(options)) {
+    if (!OPTION_KEYS.has(k)) throw new SluiceConfigError('ERR_INVALID_OPTION', k, `unknown option; expected one of ${[...OPTION_KEYS].join(', ')}`)
+  }
+  const stage = options.stage
+  if (stage !== undefined) {
+    if (stage === null || typeof stage !== 'object') throw new SluiceConfigError('ERR_INVALID_OPTION', 'stage', 'must be an object')
+    if (stage.name !== undefined && (typeof stage.name !== 'string' || !STAGE_NAME.test(stage.name))) {
+      throw new SluiceConfigError('ERR_INVALID_OPTION', 'stage.name', 'must be 1 to 128 characters: letters, digits, _, - or $')
+    }
+    for (const [k, v] of Object.entries(stage.variables ?? {})) {
+      if (!VARIABLE_NAME.test(k)) throw new SluiceConfigError('ERR_INVALID_OPTION', `stage.variables.${k}`, 'names must be 1 to 64 letters, digits or _')
+      if (typeof v !== 'string' || v.length > 512 || !VARIABLE_VALUE.test(v)) {
+        throw new SluiceConfigError('ERR_INVALID_OPTION', `stage.variables.${k}`, 'values must be strings of at most 512 characters from A-Z a-z 0-9 - . _ ~ : / ? # & = ,')
+      }
+    }
+  }
+  if (options.clock !== undefined && typeof options.clock?.now !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'clock', 'must have a now() method')
+  if (options.onError !== undefined && typeof options.onError !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'onError', 'must be a function')
+  if (options.requestId !== undefined && typeof options.requestId !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'requestId', 'must be a function')
+}
+
+const owners = new WeakMap<Step, Gateway>()
+
+/** The gateway that made a step (the test harness runs steps through it). */
+export function gatewayOf(step: Step): Gateway | undefined {
+  return owners.get(step)
+}
+
+const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
+
+/**
+ * Creates a gateway from options, validating them all now: a misconfiguration throws a
+ * {@link SluiceConfigError} naming the option.
+ *
+ * @example
+ * const gw = createGateway({ apiKeys: [{ id: 'k1', name: 'first', value: generateApiKeyValue() }] })
+ * const step = gw.apiKey()
+ */
+export function createGateway(options: GatewayOptions = {}): Gateway {
+  validate(options)
+  const apiKeys = new ApiKeyRegistry(options.apiKeys ?? [])
+  const responses = new GatewayResponses(options.gatewayResponses ?? {})
+  const clock = options.clock ?? systemClock
+  const stage = Object.freeze({
+    name: options.stage?.name ?? '$default',
+    variables: Object.freeze(Object.assign(Object.create(null) as Record<string, string>, options.stage?.variables ?? {})),
+  })
+  const resolveIp = createIpResolver(options.trustProxy)
+  const nextId = options.requestId ?? randomUUID
+  const onError = options.onError
+  const exchanges = new WeakMap<object, Exchange>()
+
+  const exchange = (request: GatewayRequest): Exchange =>
+    new Exchange({ request, requestId: nextId(), now: clock.now(), stage: stage.name, stageVariables: stage.variables })
+
+  const finish = (outcome: Outcome, ex: Exchange): Outcome => {
+    if (outcome.kind === 'respond' || ex.requestIdSent) return outcome
+    ex.requestIdSent = true
+    const headers = { ...outcome.headers, 'x-amzn-requestid': ex.context.requestId }
+    return { kind: 'continue', headers, finalize: outcome.finalize } satisfies Continue
+  }
+
+  const fail = (error: unknown, ex: Exchange, step: Step): Outcome => {
+    if (isGatewayError(error)) {
+      ex.record({ feature: step.feature, decision: 'deny', reason: error.type })
+      return respond(responses.render(error.type, ex, error.errorMessage))
+    }
+    ex.record({ feature: step.feature, decision: 'error', reason: error instanceof Error ? error.message : String(error) })
+    try {
+      onError?.(error, ex)
+    } catch {
+      // a failing error hook must not take the request down with it
+    }
+    return respond(responses.render('API_CONFIGURATION_ERROR', ex))
+  }
+
+  const own = (step: Step): Step => {
+    owners.set(step, gw)
+    return step
+  }
+
+  const gw: Gateway = {
+    apiKeys,
+    responses,
+    clock,
+    stage,
+    resolveIp,
+    apiKey: (opts?: ApiKeyOptions) => own(apiKeyStep(apiKeys, responses, opts)),
+    exchange,
+    exchangeFor(native, request) {
+      let ex = exchanges.get(native)
+      if (ex === undefined) {
+        ex = exchange(request())
+        exchanges.set(native, ex)
+      }
+      return ex
+    },
+    run(step, ex) {
+      let out: Outcome | Promise<Outcome>
+      try {
+        out = step.run(ex)
+      } catch (e) {
+        return fail(e, ex, step)
+      }
+      if (isPromise(out)) return out.then((o) => finish(o, ex), (e: unknown) => fail(e, ex, step))
+      return finish(out, ex)
+    },
+  }
+  return gw
+}

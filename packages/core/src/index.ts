@@ -1,0 +1,36 @@
+/**
+ * `@sluice/core`: Amazon API Gateway's request pipeline, framework-neutral.
+ */
+export { createGateway, gatewayOf } from './gateway.js'
+export type { Gateway, GatewayOptions, StageOptions } from './gateway.js'
+
+export { Exchange } from './exchange.js'
+export type { ExchangeInit } from './exchange.js'
+export type { RequestContext, Identity, ErrorContext } from './context.js'
+export { formatRequestTime } from './context.js'
+export type { TraceEntry } from './trace.js'
+
+export { createRequest, RecordHeaders, splitUrl } from './request.js'
+export type { GatewayRequest, HeaderReader, HeaderRecord, RequestInit } from './request.js'
+export { toFetchResponse } from './response.js'
+export type { GatewayResponse } from './response.js'
+
+export { CONTINUE, proceed, respond, STEP, withStep } from './outcome.js'
+export type { Outcome, Continue, Respond, Step, CarriesStep } from './outcome.js'
+
+export { GatewayError, isGatewayError, SluiceConfigError, isSluiceConfigError } from './errors.js'
+export type { ConfigErrorCode, GatewayResponseType } from './errors.js'
+export { GatewayResponses, BUILT_IN_RESPONSES, GATEWAY_RESPONSE_TYPES } from './responses.js'
+export type { GatewayResponseConfig, GatewayResponsesOptions } from './responses.js'
+
+export { systemClock } from './clock.js'
+export type { Clock } from './clock.js'
+export { canonicalIp, createIpResolver } from './ip.js'
+export type { TrustProxy, IpResolver } from './ip.js'
+
+export { ApiKeyRegistry } from './keys/registry.js'
+export type { ApiKey, ApiKeyInit, KeyMatch } from './keys/registry.js'
+export { parseApiKeysCsv, ApiKeyCsvError } from './keys/csv.js'
+export type { CsvRowError } from './keys/csv.js'
+export { generateApiKeyValue } from './keys/value.js'
+export type { ApiKeyOptions } from './keys/api-key.js'

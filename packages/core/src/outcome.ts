@@ -1,0 +1,54 @@
+import type { Exchange } from './exchange.js'
+import type { GatewayResponse } from './response.js'
+
+/** Lets the request go on to the next layer, adding `headers` to the eventual response. */
+export interface Continue {
+  readonly kind: 'continue'
+  readonly headers?: Readonly<Record<string, string>> | undefined
+  /** Runs after the handler produced its response (cache store, response mapping). */
+  readonly finalize?: ((response: GatewayResponse, exchange: Exchange) => GatewayResponse | Promise<GatewayResponse>) | undefined
+}
+
+/** Answers the request now (a denial, a cache hit, a mock). */
+export interface Respond {
+  readonly kind: 'respond'
+  readonly response: GatewayResponse
+}
+
+/** What a policy step decides. Denials are values, not exceptions. */
+export type Outcome = Continue | Respond
+
+/** The shared "go on, nothing to add" outcome (no allocation). */
+export const CONTINUE: Continue = Object.freeze({ kind: 'continue' })
+
+/** Builds a {@link Continue} outcome. */
+export function proceed(headers?: Readonly<Record<string, string>>, finalize?: Continue['finalize']): Continue {
+  if (headers === undefined && finalize === undefined) return CONTINUE
+  return { kind: 'continue', headers, finalize }
+}
+
+/** Builds a {@link Respond} outcome. */
+export function respond(response: GatewayResponse): Respond {
+  return { kind: 'respond', response }
+}
+
+/** A policy step: one feature's decision for one request. */
+export interface Step {
+  /** The feature's name, as the trace shows it. */
+  readonly feature: string
+  run(exchange: Exchange): Outcome | Promise<Outcome>
+}
+
+/** Marks an adapter's middleware with the core step it runs, so the test harness can run it too. */
+export const STEP: unique symbol = Symbol.for('sluice.step') as never
+
+/** Something that carries a core step: adapters' middleware functions do. */
+export interface CarriesStep {
+  readonly [STEP]: Step
+}
+
+/** Attaches `step` to an adapter's middleware (as a property of the function object itself). */
+export function withStep<T extends object>(middleware: T, step: Step): T & CarriesStep {
+  Object.defineProperty(middleware, STEP, { value: step, enumerable: false })
+  return middleware as T & CarriesStep
+}

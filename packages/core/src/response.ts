@@ -1,0 +1,15 @@
+/**
+ * The gateway's response as plain data: serialisable (for caches), and easy to turn into a Fetch
+ * `Response` or write to a Node `ServerResponse`. Header names are lower case.
+ */
+export interface GatewayResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string | Uint8Array
+}
+
+/** Converts a {@link GatewayResponse} to a Fetch `Response`. */
+export function toFetchResponse(response: GatewayResponse): Response {
+  const body = response.status === 204 || response.status === 304 ? null : response.body
+  return new Response(body as BodyInit | null, { status: response.status, headers: response.headers as Record<string, string> })
+}

@@ -1,0 +1,8 @@
+/**
+ * `@sluice/core/testing`: what we test sluice with, for testing your own policies without a server.
+ */
+export { ManualClock } from './clock.js'
+export { simulate } from './simulate.js'
+export type { SimulateOptions, SimulateResult, Simulatable } from './simulate.js'
+export { createRequest } from '../request.js'
+export type { RequestInit } from '../request.js'

@@ -1,0 +1,123 @@
+/**
+ * `@sluice/hono`: sluice's features as Hono 4 middleware. The adapter only translates: the policy
+ * lives in `@sluice/core`.
+ *
+ * @example
+ * import { Hono } from 'hono'
+ * import { gateway } from '@sluice/hono'
+ * const gw = gateway({ apiKeys: [{ id: 'k1', name: 'first', value: process.env.API_KEY! }] })
+ * const app = new Hono()
+ * app.use(gw.apiKey())
+ */
+import {
+  createGateway,
+  withStep,
+  type ApiKeyOptions,
+  type ApiKeyRegistry,
+  type CarriesStep,
+  type Gateway,
+  type GatewayOptions,
+  type GatewayRequest,
+  type GatewayResponse,
+  type Step,
+} from '@sluice/core'
+
+/** The parts of a Hono context the adapter reads and writes. */
+export interface HonoContextLike {
+  readonly req: {
+    readonly raw: Request
+    readonly url: string
+    readonly method: string
+    param(): Record<string, string>
+    arrayBuffer(): Promise<ArrayBuffer>
+  }
+  readonly env: unknown
+  res: Response
+}
+
+/** Hono middleware that also carries its core step (for `simulate`). */
+export type SluiceMiddleware = ((c: HonoContextLike, next: () => Promise<void>) => Promise<Response | undefined>) & CarriesStep
+
+/** Options of the Hono adapter: those of `createGateway`, plus where the socket address comes from. */
+export interface HonoGatewayOptions extends GatewayOptions {
+  /**
+   * Reads the peer's socket address from the context. Default: `c.env.incoming.socket.remoteAddress`
+   * (`@hono/node-server`); supply one for other runtimes.
+   */
+  socketAddress?: (c: HonoContextLike) => string | undefined
+}
+
+/** A gateway whose features are Hono middleware. */
+export interface HonoGateway {
+  readonly core: Gateway
+  readonly apiKeys: ApiKeyRegistry
+  /** API key check (403 INVALID_API_KEY unless `x-api-key` is a known, enabled key). */
+  apiKey(options?: ApiKeyOptions): SluiceMiddleware
+}
+
+function nodeSocketAddress(c: HonoContextLike): string | undefined {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
+  return env?.incoming?.socket?.remoteAddress
+}
+
+function toResponse(response: GatewayResponse): Response {
+  return new Response(response.body as BodyInit, { status: response.status, headers: response.headers as Record<string, string> })
+}
+
+function setHeaders(c: HonoContextLike, headers: Readonly<Record<string, string>>): void {
+  let res = c.res
+  try {
+    for (const name in headers) res.headers.set(name, headers[name] as string)
+  } catch {
+    // immutable headers (a fetched Response): copy the response once
+    res = new Response(res.body, res)
+    for (const name in headers) res.headers.set(name, headers[name] as string)
+    c.res = res
+  }
+}
+
+function honoRequest(c: HonoContextLike, ip: string): GatewayRequest {
+  const raw = c.req.raw
+  let body: Promise<ArrayBuffer> | undefined
+  const bytes = (): Promise<ArrayBuffer> => (body ??= c.req.arrayBuffer())
+  return {
+    method: raw.method,
+    url: raw.url,
+    headers: raw.headers,
+    ip,
+    get params() {
+      return c.req.param()
+    },
+    text: () => bytes().then((b) => new TextDecoder().decode(b)),
+    json: () => bytes().then((b) => JSON.parse(new TextDecoder().decode(b)) as unknown),
+    arrayBuffer: bytes,
+  }
+}
+
+function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLike) => string | undefined): SluiceMiddleware {
+  const sluice = async (c: HonoContextLike, next: () => Promise<void>): Promise<Response | undefined> => {
+    const raw = c.req.raw
+    const exchange = core.exchangeFor(raw, () => honoRequest(c, core.resolveIp(socketAddress(c), raw.headers.get('x-forwarded-for'))))
+    const outcome = await core.run(step, exchange)
+    if (outcome.kind === 'respond') return toResponse(outcome.response)
+    await next()
+    if (outcome.headers !== undefined) setHeaders(c, outcome.headers)
+    return undefined
+  }
+  Object.defineProperty(sluice, 'name', { value: `sluice_${step.feature}` })
+  return withStep(sluice, step)
+}
+
+/** Creates a gateway whose features are Hono middleware. */
+export function gateway(options: HonoGatewayOptions = {}): HonoGateway {
+  const { socketAddress = nodeSocketAddress, ...gatewayOptions } = options
+  if (typeof socketAddress !== 'function') throw new TypeError('socketAddress must be a function')
+  const core = createGateway(gatewayOptions)
+  return {
+    core,
+    apiKeys: core.apiKeys,
+    apiKey: (opts) => middleware(core, core.apiKey(opts), socketAddress),
+  }
+}
+
+export type { GatewayOptions, ApiKeyOptions } from '@sluice/core'

@@ -1,0 +1,86 @@
+/**
+ * `@sluice/koa`: sluice's features as Koa 3 middleware. The adapter only translates: the policy
+ * lives in `@sluice/core`.
+ *
+ * @example
+ * import Koa from 'koa'
+ * import { gateway } from '@sluice/koa'
+ * const gw = gateway({ apiKeys: [{ id: 'k1', name: 'first', value: process.env.API_KEY! }] })
+ * const app = new Koa()
+ * app.use(gw.apiKey())
+ */
+import {
+  createGateway,
+  withStep,
+  type ApiKeyOptions,
+  type ApiKeyRegistry,
+  type CarriesStep,
+  type Gateway,
+  type GatewayOptions,
+  type GatewayResponse,
+  type Step,
+} from '@sluice/core'
+import { nodeRequest, type NodeRequestLike } from '@sluice/core/node'
+
+/** The parts of a Koa context the adapter reads and writes. */
+export interface KoaContextLike {
+  readonly req: NodeRequestLike
+  readonly request: { readonly body?: unknown }
+  readonly params?: Record<string, string>
+  status: number
+  body: unknown
+  set(field: string, value: string): void
+}
+
+/** Koa middleware that also carries its core step (for `simulate`). */
+export type SluiceMiddleware = ((ctx: KoaContextLike, next: () => Promise<unknown>) => Promise<void>) & CarriesStep
+
+/** A gateway whose features are Koa middleware. */
+export interface KoaGateway {
+  readonly core: Gateway
+  readonly apiKeys: ApiKeyRegistry
+  /** API key check (403 INVALID_API_KEY unless `x-api-key` is a known, enabled key). */
+  apiKey(options?: ApiKeyOptions): SluiceMiddleware
+}
+
+function setHeaders(ctx: KoaContextLike, headers: Readonly<Record<string, string>> | undefined): void {
+  if (headers === undefined) return
+  for (const name in headers) ctx.set(name, headers[name] as string)
+}
+
+function send(ctx: KoaContextLike, response: GatewayResponse): void {
+  ctx.status = response.status
+  setHeaders(ctx, response.headers)
+  ctx.body = typeof response.body === 'string' ? Buffer.from(response.body) : Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength)
+}
+
+function middleware(core: Gateway, step: Step): SluiceMiddleware {
+  const sluice = async (ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
+    const req = ctx.req
+    const exchange = core.exchangeFor(req, () =>
+      nodeRequest(req, {
+        ip: core.resolveIp(req.socket?.remoteAddress, req.headers['x-forwarded-for'] as string | undefined),
+        parsedBody: () => ctx.request.body,
+        params: ctx.params,
+      }),
+    )
+    const outcome = await core.run(step, exchange)
+    if (outcome.kind === 'respond') return send(ctx, outcome.response)
+    setHeaders(ctx, outcome.headers)
+    await next()
+  }
+  Object.defineProperty(sluice, 'name', { value: `sluice_${step.feature}` })
+  return withStep(sluice, step)
+}
+
+/** Creates a gateway whose features are Koa middleware (options of `createGateway`). */
+export function gateway(options: GatewayOptions = {}): KoaGateway {
+  const core = createGateway(options)
+  return {
+    core,
+    apiKeys: core.apiKeys,
+    apiKey: (opts) => middleware(core, core.apiKey(opts)),
+  }
+}
+
+export type { GatewayOptions, ApiKeyOptions } from '@sluice/core'

@@ -1,0 +1,45 @@
+/**
+ * One scenario, every adapter: the scenario's own assertions run against each framework in turn,
+ * then the transcripts (status, headers less transport headers, body of every response) must be
+ * identical byte for byte across the four.
+ */
+import { expect, it } from 'vitest'
+import { ADAPTERS, startApp, type AnyGateway, type AppSpec } from './apps.js'
+import { send, type Received, type SentRequest } from './client.js'
+
+export interface ScenarioContext {
+  /** Sends a request to the app under test. */
+  send(req: SentRequest): Promise<Received>
+  /** The app's gateway (to change keys at run time). */
+  readonly gw: AnyGateway
+}
+
+export function scenario(name: string, spec: AppSpec, run: (ctx: ScenarioContext) => Promise<void>): void {
+  it(name, async () => {
+    const transcripts = new Map<string, Received[]>()
+    for (const adapter of ADAPTERS) {
+      const app = await startApp(adapter, spec)
+      const log: Received[] = []
+      try {
+        await run({
+          gw: app.gw,
+          send: async (req) => {
+            const r = await send(app.url, req)
+            log.push(r)
+            return r
+          },
+        })
+      } catch (e) {
+        if (e instanceof Error) e.message = `[${adapter}] ${e.message}`
+        throw e
+      } finally {
+        await app.close()
+      }
+      transcripts.set(adapter, log)
+    }
+    const reference = transcripts.get(ADAPTERS[0])
+    for (const adapter of ADAPTERS.slice(1)) {
+      expect(transcripts.get(adapter), `${adapter} differs from ${ADAPTERS[0]}`).toEqual(reference)
+    }
+  })
+}

@@ -66,8 +66,12 @@ export function splitUrl(url: string): { path: string; query: string } {
   let start = 0
   const scheme = url.indexOf('://')
   if (scheme !== -1 && scheme < url.indexOf('/')) {
-    start = url.indexOf('/', scheme + 3)
-    if (start === -1) return { path: '/', query: '' }
+    // The authority ends at the first '/', '?' or '#' (`http://host?x=1` has a query but no path).
+    start = url.length
+    for (const c of ['/', '?', '#']) {
+      const at = url.indexOf(c, scheme + 3)
+      if (at !== -1 && at < start) start = at
+    }
   }
   const q = url.indexOf('?', start)
   const hash = url.indexOf('#', start)

@@ -224,7 +224,7 @@ describe('GatewayResponses customisation', () => {
   })
 
   it('treats an undefined entry as not configured', () => {
-    const responses = new GatewayResponses({ THROTTLED: undefined, DEFAULT_4XX: { statusCode: 418 } })
+    const responses = new GatewayResponses({ THROTTLED: undefined, DEFAULT_4XX: { statusCode: 418 } } as unknown as GatewayResponsesOptions)
     expect(responses.statusOf('THROTTLED')).toBe(418)
   })
 

@@ -118,7 +118,7 @@ function parseSource(expr: unknown, option: string): HeaderSource {
 }
 
 function validateConfig(type: string, config: unknown, option: string): GatewayResponseConfig {
-  if (!(type in BUILT_IN_RESPONSES)) {
+  if (!Object.hasOwn(BUILT_IN_RESPONSES, type)) {
     throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', option, `unknown gateway response type; expected one of ${GATEWAY_RESPONSE_TYPES.join(', ')}`)
   }
   if (config === null || typeof config !== 'object') throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', option, 'must be an object')

@@ -37,7 +37,8 @@ export function lookup(exchange: Exchange, root: 'context' | 'stageVariables', p
     if (!(key in (value as object)) || key === '__proto__' || key === 'constructor' || key === 'prototype') return undefined
     value = (value as Record<string, unknown>)[key]
   }
-  return value
+  // Inherited methods (toString, toJSON, ...) are not values a template can print.
+  return typeof value === 'function' ? undefined : value
 }
 
 /** Renders a value the way a template prints it: strings as they are, missing as empty. */

@@ -92,6 +92,8 @@ export class Exchange {
   usageIdentifierKey: string | undefined
   /** The API key `apiKey()` accepted for this request. */
   apiKey: ApiKey | undefined
+  /** True once the matched route template is known (`setRoute`): the resource path is a template, not a raw path. */
+  routeMatched = false
   /** Set once the `x-amzn-requestid` header has been handed to the adapter. */
   requestIdSent = false
   #path: string | undefined
@@ -119,6 +121,12 @@ export class Exchange {
     const { path, query } = splitUrl(this.request.url)
     this.#path = path
     this.#query = query
+  }
+
+  /** Sets `$context.resourcePath` to the matched route template (API Gateway form, `/pets/{id}`). */
+  setRoute(resourcePath: string): void {
+    this.context.resourcePath = resourcePath
+    this.routeMatched = true
   }
 
   /** Records a decision. */

@@ -27,7 +27,7 @@ const plain = (h: Readonly<Record<string, string>> | undefined): Record<string, 
 describe('createGateway options', () => {
   it('has working defaults', () => {
     const gw = createGateway()
-    expect(gw.stage).toEqual({ name: '$default', variables: {} })
+    expect(gw.stage).toEqual({ name: '$default', variables: {}, methodSettings: {} })
     expect(gw.apiKeys.size).toBe(0)
     expect(typeof gw.clock.now()).toBe('number')
     const ex = gw.exchange(createRequest())
@@ -39,7 +39,7 @@ describe('createGateway options', () => {
     const e = configError(() => createGateway({ apikeys: [] } as unknown as GatewayOptions))
     expect(e.code).toBe('ERR_INVALID_OPTION')
     expect(e.option).toBe('apikeys')
-    expect(e.message).toBe('apikeys: unknown option; expected one of apiKeys, stage, gatewayResponses, trustProxy, clock, onError, requestId (ERR_INVALID_OPTION)')
+    expect(e.message).toBe('apikeys: unknown option; expected one of apiKeys, usagePlans, accountThrottle, store, stage, gatewayResponses, trustProxy, clock, onError, requestId (ERR_INVALID_OPTION)')
   })
 
   it('refuses options that are not an object', () => {

@@ -8,6 +8,12 @@ import { ApiKeyRegistry, type ApiKeyInit } from './keys/registry.js'
 import { respond, type Continue, type Outcome, type Step } from './outcome.js'
 import type { GatewayRequest } from './request.js'
 import { GatewayResponses, type GatewayResponsesOptions } from './responses.js'
+import { memoryThrottleStore } from './throttle/memory-store.js'
+import { UsagePlans, type UsagePlan } from './throttle/plans.js'
+import { bucketSpec, methodKey, type BucketSpec, type ThrottleSettings } from './throttle/settings.js'
+import type { ThrottleStore } from './throttle/store.js'
+import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
+import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -15,6 +21,22 @@ export interface StageOptions {
   name?: string
   /** Stage variables: names of alphanumerics and `_`, string values. */
   variables?: Record<string, string>
+  /**
+   * Per-method settings (API Gateway's `MethodSetting`), keyed `/pets/GET`, `GET /pets`, `//GET`
+   * for the root, or `*\/*` for every method. Each method gets its own bucket, shared by all callers.
+   */
+  methodSettings?: Record<string, MethodSetting>
+}
+
+/** A stage's per-method throttle (API Gateway's `MethodSetting` names). */
+export interface MethodSetting {
+  throttlingRateLimit: number
+  throttlingBurstLimit: number
+}
+
+/** The stores a gateway keeps its state in. Default: in memory. */
+export interface GatewayStore {
+  throttle?: ThrottleStore
 }
 
 /** Options of {@link createGateway} (and of every adapter's `gateway()`). */
@@ -24,6 +46,15 @@ export interface GatewayOptions {
   stage?: StageOptions
   /** Customised gateway responses by type. */
   gatewayResponses?: GatewayResponsesOptions
+  /** Usage plans: per-key throttle, per-method limits and quotas. Keys join plans through `usagePlanIds`. */
+  usagePlans?: readonly UsagePlan[]
+  /**
+   * The account-level bucket every request passes, shared by all callers. Default 10,000 rps with
+   * a burst of 5,000 (API Gateway's default); `false` for none.
+   */
+  accountThrottle?: ThrottleSettings | false
+  /** Where state lives. Default: memory stores. */
+  store?: GatewayStore
   /** Which proxies may name the client in `X-Forwarded-For`. Default: nobody. */
   trustProxy?: TrustProxy
   /** Where time comes from. Default: the system clock. */
@@ -34,7 +65,8 @@ export interface GatewayOptions {
   requestId?: () => string
 }
 
-const OPTION_KEYS = new Set(['apiKeys', 'stage', 'gatewayResponses', 'trustProxy', 'clock', 'onError', 'requestId'])
+const OPTION_KEYS = new Set(['apiKeys', 'usagePlans', 'accountThrottle', 'store', 'stage', 'gatewayResponses', 'trustProxy', 'clock', 'onError', 'requestId'])
+const ACCOUNT_DEFAULT: ThrottleSettings = { rateLimit: 10_000, burstLimit: 5_000 }
 const STAGE_NAME = /^[A-Za-z0-9_$-]{1,128}$/
 const VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/
 const VARIABLE_VALUE = /^[A-Za-z0-9\-._~:/?#&=,]*$/
@@ -48,11 +80,28 @@ export interface Gateway {
   /** Resolves the client address from the socket address and `X-Forwarded-For`, per `trustProxy`. */
   readonly resolveIp: IpResolver
 
+  readonly usagePlans: UsagePlans
+
   /**
    * API key check: missing, unknown or disabled key → 403 INVALID_API_KEY; on success
-   * `$context.identity.apiKey` / `apiKeyId` are set.
+   * `$context.identity.apiKey` / `apiKeyId` are set. When the gateway has usage plans, a key must
+   * also be in a plan that covers this stage.
    */
   apiKey(options?: ApiKeyOptions): Step
+
+  /**
+   * Throttle and quota. Without a plan, the caller's API key's usage plan applies (if any); with
+   * one (a plan, or a registered plan's id), that plan applies to every caller through this step.
+   * Stage per-method settings and the account bucket apply in both cases.
+   */
+  throttle(plan?: UsagePlan | string, options?: ThrottleOptions): Step
+
+  /** API Gateway's GetUsage for a plan (one `[used, remaining]` pair per key per day). */
+  getUsage(input: GetUsageInput): Promise<Usage>
+  /** API Gateway's UpdateUsage: sets the quota remaining in the current period for a key. */
+  updateUsage(input: { usagePlanId: string; keyId: string; remaining: number }): Promise<void>
+  /** Resets a key's quota count in the current period and its plan buckets. */
+  resetUsage(input: { usagePlanId: string; keyId: string }): Promise<void>
 
   /** Starts an exchange for a request. */
   exchange(request: GatewayRequest): Exchange
@@ -107,13 +156,38 @@ const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Ou
  */
 export function createGateway(options: GatewayOptions = {}): Gateway {
   validate(options)
-  const apiKeys = new ApiKeyRegistry(options.apiKeys ?? [])
+  const stageName = options.stage?.name ?? '$default'
+  const usagePlans = new UsagePlans(options.usagePlans, stageName)
+  const apiKeys = new ApiKeyRegistry(options.apiKeys ?? [], 'apiKeys', (key, option) => usagePlans.validateKey(key, option))
   const responses = new GatewayResponses(options.gatewayResponses ?? {})
   const clock = options.clock ?? systemClock
   const stage = Object.freeze({
-    name: options.stage?.name ?? '$default',
+    name: stageName,
     variables: Object.freeze(Object.assign(Object.create(null) as Record<string, string>, options.stage?.variables ?? {})),
+    methodSettings: Object.freeze({ ...options.stage?.methodSettings }),
   })
+  const account = options.accountThrottle === false ? undefined : bucketSpec(options.accountThrottle ?? ACCOUNT_DEFAULT, 'accountThrottle')
+  const stageMethods = new Map<string, BucketSpec>()
+  for (const [k, v] of Object.entries(options.stage?.methodSettings ?? {})) {
+    const o = `stage.methodSettings["${k}"]`
+    if (v === null || typeof v !== 'object') throw new SluiceConfigError('ERR_INVALID_THROTTLE', o, 'must be { throttlingRateLimit, throttlingBurstLimit }')
+    const spec = bucketSpec({ rateLimit: v.throttlingRateLimit, burstLimit: v.throttlingBurstLimit }, o)
+    if (account !== undefined && (spec.rateLimit > account.rateLimit || spec.burstLimit > account.burstLimit)) {
+      throw new SluiceConfigError('ERR_INVALID_THROTTLE', o, `a stage limit above the account limit (${account.rateLimit} rps, burst ${account.burstLimit}) can never be reached`)
+    }
+    stageMethods.set(methodKey(k, o), spec)
+  }
+  for (const plan of usagePlans.list()) {
+    if (plan.bucket !== undefined && account !== undefined && (plan.bucket.rateLimit > account.rateLimit || plan.bucket.burstLimit > account.burstLimit)) {
+      throw new SluiceConfigError('ERR_INVALID_THROTTLE', `usagePlans["${plan.id}"].throttle`, `a per-key limit above the account limit (${account.rateLimit} rps, burst ${account.burstLimit}) can never be reached`)
+    }
+  }
+  if (options.store !== undefined && (options.store === null || typeof options.store !== 'object')) throw new SluiceConfigError('ERR_INVALID_OPTION', 'store', 'must be an object of stores')
+  const throttleStore = options.store?.throttle ?? memoryThrottleStore()
+  if (typeof throttleStore.consume !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'store.throttle', 'must implement ThrottleStore (consume, usage, setUsed, resetBuckets)')
+  const throttleEnv = { plans: usagePlans, stage: stageName, stageMethods, account, store: throttleStore, clock, responses }
+  const usageEnv = { plans: usagePlans, keys: apiKeys, store: throttleStore, clock }
+  let inline = 0
   const resolveIp = createIpResolver(options.trustProxy)
   const nextId = options.requestId ?? randomUUID
   const onError = options.onError
@@ -154,7 +228,22 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     clock,
     stage,
     resolveIp,
-    apiKey: (opts?: ApiKeyOptions) => own(apiKeyStep(apiKeys, responses, opts)),
+    usagePlans,
+    apiKey: (opts?: ApiKeyOptions) => own(apiKeyStep(apiKeys, responses, opts, usagePlans)),
+    throttle(plan, opts) {
+      let prepared
+      if (typeof plan === 'string') {
+        prepared = usagePlans.get(plan)
+        if (prepared === undefined) throw new SluiceConfigError('ERR_UNKNOWN_USAGE_PLAN', 'throttle(plan)', `no usage plan has the id "${plan}"`)
+      } else if (plan !== undefined) {
+        if (plan === null || typeof plan !== 'object') throw new SluiceConfigError('ERR_INVALID_USAGE_PLAN', 'throttle(plan)', 'must be a usage plan or a plan id')
+        prepared = usagePlans.adopt(plan.id === undefined ? { ...plan, id: `inline-${++inline}` } : plan, 'throttle(plan)')
+      }
+      return own(throttleStep(throttleEnv, prepared, opts))
+    },
+    getUsage: (input) => getUsage(usageEnv, input),
+    updateUsage: (input) => updateUsage(usageEnv, input),
+    resetUsage: (input) => resetUsage(usageEnv, input),
     exchange,
     exchangeFor(native, request) {
       let ex = exchanges.get(native)

@@ -16,8 +16,9 @@ function setup(extra: Parameters<typeof createGateway>[0] = {}) {
   const gw = createGateway({
     apiKeys: [
       { id: 'k1', name: 'first', value: V1, usagePlanIds: ['gold'] },
-      { id: 'k2', value: V2, enabled: false },
+      { id: 'k2', value: V2, enabled: false, usagePlanIds: ['gold'] },
     ],
+    usagePlans: [{ id: 'gold' }],
     clock,
     requestId: () => `req-${++n}`,
     ...extra,

@@ -2,6 +2,7 @@ import { SluiceConfigError } from '../errors.js'
 import type { Exchange } from '../exchange.js'
 import { CONTINUE, respond, type Outcome, type Step } from '../outcome.js'
 import type { GatewayResponses } from '../responses.js'
+import type { UsagePlans } from '../throttle/plans.js'
 import type { ApiKeyRegistry } from './registry.js'
 
 /** Options of `gw.apiKey()`. */
@@ -14,7 +15,7 @@ export interface ApiKeyOptions {
 }
 
 /** @internal builds the API key step of a gateway. */
-export function apiKeyStep(registry: ApiKeyRegistry, responses: GatewayResponses, options: ApiKeyOptions = {}): Step {
+export function apiKeyStep(registry: ApiKeyRegistry, responses: GatewayResponses, options: ApiKeyOptions = {}, plans?: UsagePlans): Step {
   if (options === null || typeof options !== 'object') throw new SluiceConfigError('ERR_INVALID_OPTION', 'apiKey()', 'options must be an object')
   for (const k of Object.keys(options)) {
     if (k !== 'source') throw new SluiceConfigError('ERR_INVALID_OPTION', `apiKey().${k}`, 'unknown option; expected source')
@@ -28,6 +29,10 @@ export function apiKeyStep(registry: ApiKeyRegistry, responses: GatewayResponses
     run(exchange: Exchange): Outcome {
       const presented = fromHeader ? exchange.request.headers.get('x-api-key') : exchange.usageIdentifierKey
       const m = registry.match(presented)
+      if (m.status === 'ok' && plans !== undefined && plans.size > 0 && plans.planFor(m.key) === undefined) {
+        exchange.record({ feature: 'apiKey', decision: 'deny', reason: 'no-plan', detail: { keyId: m.key.id, source } })
+        return respond(responses.render('INVALID_API_KEY', exchange))
+      }
       if (m.status === 'ok') {
         const identity = exchange.context.identity
         identity.apiKey = m.key.value

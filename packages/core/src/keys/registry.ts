@@ -72,12 +72,17 @@ export class ApiKeyRegistry {
   readonly #byDigest = new Map<string, ApiKey>()
   readonly #listeners = new Set<(key: ApiKey, previous: ApiKey | undefined) => void>()
 
-  constructor(keys: readonly ApiKeyInit[] = [], option = 'apiKeys') {
+  readonly #validate: ((key: ApiKey, option: string) => void) | undefined
+
+  /** @param validate extra checks for every key added or changed (the gateway checks usage plans). */
+  constructor(keys: readonly ApiKeyInit[] = [], option = 'apiKeys', validate?: (key: ApiKey, option: string) => void) {
+    this.#validate = validate
     if (!Array.isArray(keys)) throw new SluiceConfigError('ERR_INVALID_OPTION', option, 'must be a list of API keys')
     keys.forEach((k, i) => this.#insert(freezeKey(k, `${option}[${i}]`), `${option}[${i}]`))
   }
 
   #insert(key: ApiKey, option: string): ApiKey {
+    this.#validate?.(key, option)
     if (this.#byId.has(key.id)) throw new SluiceConfigError('ERR_DUPLICATE_API_KEY', `${option}.id`, `an API key with id "${key.id}" already exists`)
     const digest = digestKey(key.value)
     if (this.#byDigest.has(digest)) throw new SluiceConfigError('ERR_DUPLICATE_API_KEY', `${option}.value`, 'another API key has the same value')

@@ -15,6 +15,8 @@ interface Counter {
   used: number
   /** UTC day start → used that day. */
   readonly daily: Map<number, number>
+  /** UTC day start → adjustment made that day. */
+  readonly adjust: Map<number, number>
 }
 
 /** Options of {@link memoryThrottleStore}. */
@@ -98,7 +100,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     if (q !== undefined) {
       counter = this.#counters.get(q.key)
       if (counter === undefined) {
-        counter = { periodStart: q.periodStart, used: 0, daily: new Map() }
+        counter = { periodStart: q.periodStart, used: 0, daily: new Map(), adjust: new Map() }
         this.#counters.set(q.key, counter)
       } else if (q.periodStart > counter.periodStart) {
         // a new period: never earlier than the stored one, so a clock step back cannot reset it
@@ -160,20 +162,30 @@ export class MemoryThrottleStore implements ThrottleStore {
   }
 
   usage(counterKey: string, fromDay: number, toDay: number): DailyUsage {
-    const out = new Map<number, number>()
+    const out = new Map<number, { used: number; adjustment: number }>()
     const counter = this.#counters.get(counterKey)
     if (counter === undefined) return out
-    for (const [day, used] of counter.daily) if (day >= fromDay && day <= toDay) out.set(day, used)
+    for (const [day, used] of counter.daily) if (day >= fromDay && day <= toDay) out.set(day, { used, adjustment: 0 })
+    for (const [day, adjustment] of counter.adjust) {
+      if (day < fromDay || day > toDay) continue
+      const entry = out.get(day)
+      if (entry) entry.adjustment = adjustment
+      else out.set(day, { used: 0, adjustment })
+    }
     return out
   }
 
-  setUsed(counterKey: string, periodStart: number, used: number): void {
-    const counter = this.#counters.get(counterKey)
-    if (counter === undefined) this.#counters.set(counterKey, { periodStart, used, daily: new Map() })
-    else {
-      if (periodStart >= counter.periodStart) counter.periodStart = periodStart
-      counter.used = used
+  setUsed(counterKey: string, periodStart: number, used: number, day: number): void {
+    let counter = this.#counters.get(counterKey)
+    if (counter === undefined) {
+      counter = { periodStart, used: 0, daily: new Map(), adjust: new Map() }
+      this.#counters.set(counterKey, counter)
+    } else if (periodStart > counter.periodStart) {
+      counter.periodStart = periodStart
+      counter.used = 0
     }
+    counter.adjust.set(day, (counter.adjust.get(day) ?? 0) + (used - counter.used))
+    counter.used = used
   }
 
   resetBuckets(prefix: string): void {

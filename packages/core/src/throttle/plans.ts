@@ -88,6 +88,8 @@ export function preparePlan(plan: UsagePlan, stage: string, option: string): Pre
 /** The usage plans of a gateway, and which plan each API key is in on this stage. */
 export class UsagePlans {
   readonly #plans = new Map<string, PreparedPlan>()
+  /** Plans given inline to `throttle(plan)`: not part of the gateway's configured plans. */
+  readonly #adopted = new Map<string, PreparedPlan>()
   readonly #stage: string
 
   constructor(plans: readonly UsagePlan[] | undefined, stage: string, option = 'usagePlans') {
@@ -113,9 +115,9 @@ export class UsagePlans {
     return [...this.#plans.values()]
   }
 
-  /** Registers an inline plan (given to `throttle(plan)`); the same id must mean the same plan. */
+  /** Registers an inline plan (not counted in `size`, not joinable by keys) (given to `throttle(plan)`); the same id must mean the same plan. */
   adopt(plan: UsagePlan, option: string): PreparedPlan {
-    const existing = this.#plans.get(plan.id)
+    const existing = this.#plans.get(plan.id) ?? this.#adopted.get(plan.id)
     if (existing !== undefined) {
       if (existing.source !== plan && JSON.stringify(existing.source) !== JSON.stringify(plan)) {
         throw new SluiceConfigError('ERR_INVALID_USAGE_PLAN', `${option}.id`, `a different usage plan already has the id "${plan.id}"`)
@@ -123,7 +125,7 @@ export class UsagePlans {
       return existing
     }
     const prepared = preparePlan(plan, this.#stage, option)
-    this.#plans.set(prepared.id, prepared)
+    this.#adopted.set(prepared.id, prepared)
     return prepared
   }
 

@@ -50,8 +50,11 @@ export interface ThrottleDecision {
   quotaUsed: number
 }
 
-/** Daily usage of one counter: UTC day start (epoch ms) → requests counted that day. */
-export type DailyUsage = ReadonlyMap<number, number>
+/**
+ * Daily usage of one counter: UTC day start (epoch ms) → requests counted that day, and the
+ * change an administrator made to the period's count that day (`updateUsage`).
+ */
+export type DailyUsage = ReadonlyMap<number, { readonly used: number; readonly adjustment: number }>
 
 /** The store every throttle layer and quota goes through. */
 export interface ThrottleStore {
@@ -59,8 +62,11 @@ export interface ThrottleStore {
   consume(query: ThrottleQuery, now: number): ThrottleDecision | Promise<ThrottleDecision>
   /** Daily usage of a quota counter between two UTC day starts (inclusive). */
   usage(counterKey: string, fromDay: number, toDay: number): DailyUsage | Promise<DailyUsage>
-  /** Sets the requests counted in the current period of a counter (AWS's UpdateUsage). */
-  setUsed(counterKey: string, periodStart: number, used: number): void | Promise<void>
+  /**
+   * Sets the requests counted in the current period of a counter (AWS's UpdateUsage); the change
+   * is recorded as an adjustment on `day`.
+   */
+  setUsed(counterKey: string, periodStart: number, used: number, day: number): void | Promise<void>
   /** Forgets the buckets whose keys start with a prefix (used by `resetKey`). */
   resetBuckets(prefix: string): void | Promise<void>
 }

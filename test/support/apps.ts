@@ -7,19 +7,25 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { GatewayOptions } from '@sluice/core'
+import { ManualClock } from '@sluice/core/testing'
+import Router from '@koa/router'
 import { gateway as expressGateway } from '@sluice/express'
 import { gateway as fastifyGateway } from '@sluice/fastify'
 import { gateway as honoGateway } from '@sluice/hono'
 import { gateway as koaGateway } from '@sluice/koa'
 import express from 'express'
 import Fastify from 'fastify'
-import { Hono } from 'hono'
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
 import Koa from 'koa'
 
 /** The feature methods every adapter's gateway shares (their return types differ per framework). */
+type Ex = ReturnType<typeof expressGateway>
 export interface AnyGateway {
-  readonly apiKeys: ReturnType<typeof expressGateway>['apiKeys']
-  apiKey(options?: Parameters<ReturnType<typeof expressGateway>['apiKey']>[0]): unknown
+  readonly apiKeys: Ex['apiKeys']
+  readonly core: Ex['core']
+  apiKey(options?: Parameters<Ex['apiKey']>[0]): unknown
+  throttle(...args: Parameters<Ex['throttle']>): unknown
+  getUsage: Ex['getUsage']
 }
 
 export interface Route {
@@ -31,8 +37,12 @@ export interface Route {
 
 export interface AppSpec {
   options: GatewayOptions
-  /** The features to mount app-wide, in order. */
+  /** The features, in order. */
   features: (gw: AnyGateway) => unknown[]
+  /** `app` (default): mounted app-wide before the routes; `route`: on each route, so the matched route template is known. */
+  mount?: 'app' | 'route'
+  /** When set, the gateway runs on a manual clock starting here (epoch ms). */
+  clockStart?: number
   routes: Route[]
 }
 
@@ -40,6 +50,7 @@ export interface RunningApp {
   readonly adapter: AdapterName
   readonly url: string
   readonly gw: AnyGateway
+  readonly clock: ManualClock | undefined
   close(): Promise<void>
 }
 
@@ -71,41 +82,49 @@ function closer(server: Server): () => Promise<void> {
 async function buildExpress(spec: AppSpec, options: GatewayOptions): Promise<RunningApp> {
   const gw = expressGateway(options)
   const app = express()
-  for (const mw of spec.features(gw)) app.use(mw as express.RequestHandler)
+  const features = spec.features(gw) as express.RequestHandler[]
+  const perRoute = spec.mount === 'route' ? features : []
+  if (spec.mount !== 'route') for (const mw of features) app.use(mw)
   for (const r of spec.routes) {
-    app[r.method.toLowerCase() as 'get'](r.path, (_req, res) => {
+    app[r.method.toLowerCase() as 'get'](r.path, ...perRoute, (_req: express.Request, res: express.Response) => {
       res.statusCode = 200
       res.setHeader('content-type', JSON_TYPE)
       res.end(r.body ?? '{"ok":true}')
     })
   }
   const server = createServer(app)
-  return { adapter: 'express', url: await listen(server), gw, close: closer(server) }
+  return { adapter: 'express', url: await listen(server), gw, clock: options.clock as ManualClock | undefined, close: closer(server) }
 }
 
 async function buildKoa(spec: AppSpec, options: GatewayOptions): Promise<RunningApp> {
   const gw = koaGateway(options)
   const app = new Koa()
-  for (const mw of spec.features(gw)) app.use(mw as Koa.Middleware)
-  app.use((ctx) => {
-    const r = spec.routes.find((x) => x.method === ctx.method && x.path === ctx.path)
-    if (!r) return
-    ctx.status = 200
-    ctx.set('content-type', JSON_TYPE)
-    ctx.body = r.body ?? '{"ok":true}'
-  })
+  const features = spec.features(gw) as Koa.Middleware[]
+  if (spec.mount !== 'route') for (const mw of features) app.use(mw)
+  const router = new Router()
+  for (const r of spec.routes) {
+    const handler: Koa.Middleware = (ctx) => {
+      ctx.status = 200
+      ctx.set('content-type', JSON_TYPE)
+      ctx.body = r.body ?? '{"ok":true}'
+    }
+    router.register(r.path, [r.method], [...(spec.mount === 'route' ? features : []), handler] as never)
+  }
+  app.use(router.routes())
   const server = createServer(app.callback())
-  return { adapter: 'koa', url: await listen(server), gw, close: closer(server) }
+  return { adapter: 'koa', url: await listen(server), gw, clock: options.clock as ManualClock | undefined, close: closer(server) }
 }
 
 async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<RunningApp> {
   const gw = fastifyGateway(options)
   const app = Fastify()
-  for (const plugin of spec.features(gw)) await app.register(plugin as never)
+  const features = spec.features(gw) as Array<ReturnType<typeof gw.apiKey>>
+  if (spec.mount !== 'route') for (const plugin of features) await app.register(plugin as never)
   for (const r of spec.routes) {
     app.route({
       method: r.method,
       url: r.path,
+      ...(spec.mount === 'route' ? { onRequest: features.map((f) => f.hook) as never } : {}),
       handler: (_req, reply) => {
         reply.code(200).header('content-type', JSON_TYPE).send(Buffer.from(r.body ?? '{"ok":true}'))
       },
@@ -118,6 +137,7 @@ async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<Run
     adapter: 'fastify',
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     gw,
+    clock: options.clock as ManualClock | undefined,
     close: async () => {
       server.closeAllConnections()
       await app.close()
@@ -128,12 +148,15 @@ async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<Run
 async function buildHono(spec: AppSpec, options: GatewayOptions): Promise<RunningApp> {
   const gw = honoGateway(options)
   const app = new Hono()
-  for (const mw of spec.features(gw)) app.use(mw as never)
+  const features = spec.features(gw) as never[]
+  if (spec.mount !== 'route') for (const mw of features) app.use(mw)
   for (const r of spec.routes) {
-    app.on(r.method, r.path, (c) => c.body(r.body ?? '{"ok":true}', 200, { 'content-type': JSON_TYPE }))
+    const handler = (c: Context): Response => c.body(r.body ?? '{"ok":true}', 200, { 'content-type': JSON_TYPE })
+    const chain = [...(spec.mount === 'route' ? features : []), handler] as unknown as [MiddlewareHandler]
+    app.on(r.method, [r.path], ...chain)
   }
   const server = createServer(getRequestListener(app.fetch))
-  return { adapter: 'hono', url: await listen(server), gw, close: closer(server) }
+  return { adapter: 'hono', url: await listen(server), gw, clock: options.clock as ManualClock | undefined, close: closer(server) }
 }
 
 const BUILDERS: Record<AdapterName, (spec: AppSpec, options: GatewayOptions) => Promise<RunningApp>> = {
@@ -145,5 +168,6 @@ const BUILDERS: Record<AdapterName, (spec: AppSpec, options: GatewayOptions) => 
 
 /** Builds and serves the app on one adapter. */
 export function startApp(adapter: AdapterName, spec: AppSpec): Promise<RunningApp> {
-  return BUILDERS[adapter](spec, { requestId: sequentialIds(), ...spec.options })
+  const clock = spec.clockStart === undefined ? undefined : new ManualClock(spec.clockStart)
+  return BUILDERS[adapter](spec, { requestId: sequentialIds(), ...(clock ? { clock } : {}), ...spec.options })
 }

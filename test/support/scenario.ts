@@ -6,12 +6,15 @@
 import { expect, it } from 'vitest'
 import { ADAPTERS, startApp, type AnyGateway, type AppSpec } from './apps.js'
 import { send, type Received, type SentRequest } from './client.js'
+import type { ManualClock } from '@sluice/core/testing'
 
 export interface ScenarioContext {
   /** Sends a request to the app under test. */
   send(req: SentRequest): Promise<Received>
   /** The app's gateway (to change keys at run time). */
   readonly gw: AnyGateway
+  /** The gateway's manual clock, when the spec asked for one. */
+  readonly clock: ManualClock
 }
 
 export function scenario(name: string, spec: AppSpec, run: (ctx: ScenarioContext) => Promise<void>): void {
@@ -23,6 +26,10 @@ export function scenario(name: string, spec: AppSpec, run: (ctx: ScenarioContext
       try {
         await run({
           gw: app.gw,
+          get clock(): ManualClock {
+            if (!app.clock) throw new Error('this scenario has no clockStart')
+            return app.clock
+          },
           send: async (req) => {
             const r = await send(app.url, req)
             log.push(r)

@@ -10,37 +10,23 @@
  * app.use(gw.apiKey())
  * app.get('/pets', (req, res) => res.json([]))
  */
-import {
-  createGateway,
-  withStep,
-  type ApiKeyOptions,
-  type ApiKeyRegistry,
-  type CarriesStep,
-  type Gateway,
-  type GatewayOptions,
-  type Outcome,
-  type Step,
-} from '@sluice/core'
+import { adapt, createGateway, resourceFromRoute, withStep, type AdaptedGateway, type CarriesStep, type Gateway, type GatewayOptions, type Outcome, type Step } from '@sluice/core'
 import { nodeRequest, setNodeHeaders, writeNodeResponse, type NodeRequestLike, type NodeResponseLike } from '@sluice/core/node'
 
 /** The parts of an Express request the adapter reads. */
 export interface ExpressRequestLike extends NodeRequestLike {
   readonly body?: unknown
   readonly params?: Record<string, string>
+  /** Set by Express inside a route: the matched route. */
+  readonly route?: { readonly path?: unknown } | undefined
+  readonly baseUrl?: string
 }
 
 /** An Express middleware function that also carries its core step (for `simulate`). */
 export type SluiceMiddleware = ((req: ExpressRequestLike, res: NodeResponseLike, next: (error?: unknown) => void) => void) & CarriesStep
 
 /** A gateway whose features are Express middleware. */
-export interface ExpressGateway {
-  /** The framework-neutral gateway underneath. */
-  readonly core: Gateway
-  /** The API keys, mutable at run time. */
-  readonly apiKeys: ApiKeyRegistry
-  /** API key check (403 INVALID_API_KEY unless `x-api-key` is a known, enabled key). */
-  apiKey(options?: ApiKeyOptions): SluiceMiddleware
-}
+export type ExpressGateway = AdaptedGateway<SluiceMiddleware>
 
 const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
@@ -58,6 +44,8 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
         params: req.params,
       }),
     )
+    const routePath = req.route?.path
+    if (typeof routePath === 'string') exchange.setRoute(resourceFromRoute(`${req.baseUrl ?? ''}${routePath}`))
     const outcome = core.run(step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, res, next), next)
     else apply(outcome, res, next)
@@ -72,11 +60,7 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
  */
 export function gateway(options: GatewayOptions = {}): ExpressGateway {
   const core = createGateway(options)
-  return {
-    core,
-    apiKeys: core.apiKeys,
-    apiKey: (opts) => middleware(core, core.apiKey(opts)),
-  }
+  return adapt(core, (step) => middleware(core, step))
 }
 
-export type { GatewayOptions, ApiKeyOptions } from '@sluice/core'
+export type { GatewayOptions, ApiKeyOptions, ThrottleOptions, UsagePlan } from '@sluice/core'

@@ -11,17 +11,7 @@
  * await app.register(gw.apiKey())                              // every route
  * app.get('/one', { onRequest: gw.apiKey().hook }, handler)    // one route
  */
-import {
-  createGateway,
-  withStep,
-  type ApiKeyOptions,
-  type ApiKeyRegistry,
-  type CarriesStep,
-  type Gateway,
-  type GatewayOptions,
-  type Outcome,
-  type Step,
-} from '@sluice/core'
+import { adapt, createGateway, resourceFromRoute, withStep, type AdaptedGateway, type CarriesStep, type Gateway, type GatewayOptions, type Outcome, type Step } from '@sluice/core'
 import { nodeRequest, type NodeRequestLike } from '@sluice/core/node'
 import fp from 'fastify-plugin'
 
@@ -31,6 +21,8 @@ export interface FastifyRequestLike {
   readonly headers: NodeRequestLike['headers']
   readonly body?: unknown
   readonly params?: unknown
+  /** The matched route (Fastify resolves it before `onRequest`). */
+  readonly routeOptions?: { readonly url?: string | undefined }
 }
 
 /** The parts of a Fastify reply the adapter writes. */
@@ -53,12 +45,7 @@ export type SluicePlugin = ((instance: FastifyInstanceLike, options: unknown, do
   CarriesStep & { readonly hook: SluiceHook }
 
 /** A gateway whose features are Fastify plugins. */
-export interface FastifyGateway {
-  readonly core: Gateway
-  readonly apiKeys: ApiKeyRegistry
-  /** API key check (403 INVALID_API_KEY unless `x-api-key` is a known, enabled key). */
-  apiKey(options?: ApiKeyOptions): SluicePlugin
-}
+export type FastifyGateway = AdaptedGateway<SluicePlugin>
 
 const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
@@ -85,6 +72,8 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
         params: request.params as Record<string, string> | undefined,
       }),
     )
+    const url = request.routeOptions?.url
+    if (url !== undefined) exchange.setRoute(resourceFromRoute(url))
     const outcome = core.run(step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done), done)
     else apply(outcome, reply, done)
@@ -102,11 +91,7 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
 /** Creates a gateway whose features are Fastify plugins (options of `createGateway`). */
 export function gateway(options: GatewayOptions = {}): FastifyGateway {
   const core = createGateway(options)
-  return {
-    core,
-    apiKeys: core.apiKeys,
-    apiKey: (opts) => plugin(core, core.apiKey(opts)),
-  }
+  return adapt(core, (step) => plugin(core, step))
 }
 
-export type { GatewayOptions, ApiKeyOptions } from '@sluice/core'
+export type { GatewayOptions, ApiKeyOptions, ThrottleOptions, UsagePlan } from '@sluice/core'

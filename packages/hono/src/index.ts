@@ -10,10 +10,11 @@
  * app.use(gw.apiKey())
  */
 import {
+  adapt,
   createGateway,
+  resourceFromRoute,
   withStep,
-  type ApiKeyOptions,
-  type ApiKeyRegistry,
+  type AdaptedGateway,
   type CarriesStep,
   type Gateway,
   type GatewayOptions,
@@ -30,6 +31,8 @@ export interface HonoContextLike {
     readonly method: string
     param(): Record<string, string>
     arrayBuffer(): Promise<ArrayBuffer>
+    /** The handlers that matched; the route is the last one that is not middleware (`ALL`). */
+    readonly matchedRoutes?: ReadonlyArray<{ readonly method: string; readonly path: string }>
   }
   readonly env: unknown
   res: Response
@@ -48,12 +51,7 @@ export interface HonoGatewayOptions extends GatewayOptions {
 }
 
 /** A gateway whose features are Hono middleware. */
-export interface HonoGateway {
-  readonly core: Gateway
-  readonly apiKeys: ApiKeyRegistry
-  /** API key check (403 INVALID_API_KEY unless `x-api-key` is a known, enabled key). */
-  apiKey(options?: ApiKeyOptions): SluiceMiddleware
-}
+export type HonoGateway = AdaptedGateway<SluiceMiddleware>
 
 function nodeSocketAddress(c: HonoContextLike): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
@@ -94,10 +92,22 @@ function honoRequest(c: HonoContextLike, ip: string): GatewayRequest {
   }
 }
 
+function matchedRoute(c: HonoContextLike): string | undefined {
+  const routes = c.req.matchedRoutes
+  if (routes === undefined) return undefined
+  for (let i = routes.length - 1; i >= 0; i--) {
+    const r = routes[i] as { method: string; path: string }
+    if (r.method !== 'ALL') return r.path
+  }
+  return undefined
+}
+
 function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLike) => string | undefined): SluiceMiddleware {
   const sluice = async (c: HonoContextLike, next: () => Promise<void>): Promise<Response | undefined> => {
     const raw = c.req.raw
     const exchange = core.exchangeFor(raw, () => honoRequest(c, core.resolveIp(socketAddress(c), raw.headers.get('x-forwarded-for'))))
+    const route = matchedRoute(c)
+    if (route !== undefined) exchange.setRoute(resourceFromRoute(route))
     const outcome = await core.run(step, exchange)
     if (outcome.kind === 'respond') return toResponse(outcome.response)
     await next()
@@ -113,11 +123,7 @@ export function gateway(options: HonoGatewayOptions = {}): HonoGateway {
   const { socketAddress = nodeSocketAddress, ...gatewayOptions } = options
   if (typeof socketAddress !== 'function') throw new TypeError('socketAddress must be a function')
   const core = createGateway(gatewayOptions)
-  return {
-    core,
-    apiKeys: core.apiKeys,
-    apiKey: (opts) => middleware(core, core.apiKey(opts), socketAddress),
-  }
+  return adapt(core, (step) => middleware(core, step, socketAddress))
 }
 
-export type { GatewayOptions, ApiKeyOptions } from '@sluice/core'
+export type { GatewayOptions, ApiKeyOptions, ThrottleOptions, UsagePlan } from '@sluice/core'

@@ -9,17 +9,7 @@
  * const app = new Koa()
  * app.use(gw.apiKey())
  */
-import {
-  createGateway,
-  withStep,
-  type ApiKeyOptions,
-  type ApiKeyRegistry,
-  type CarriesStep,
-  type Gateway,
-  type GatewayOptions,
-  type GatewayResponse,
-  type Step,
-} from '@sluice/core'
+import { adapt, createGateway, resourceFromRoute, withStep, type AdaptedGateway, type CarriesStep, type Gateway, type GatewayOptions, type GatewayResponse, type Step } from '@sluice/core'
 import { nodeRequest, type NodeRequestLike } from '@sluice/core/node'
 
 /** The parts of a Koa context the adapter reads and writes. */
@@ -27,6 +17,8 @@ export interface KoaContextLike {
   readonly req: NodeRequestLike
   readonly request: { readonly body?: unknown }
   readonly params?: Record<string, string>
+  /** Set by @koa/router: the matched route. */
+  readonly _matchedRoute?: string | RegExp
   status: number
   body: unknown
   set(field: string, value: string): void
@@ -36,12 +28,7 @@ export interface KoaContextLike {
 export type SluiceMiddleware = ((ctx: KoaContextLike, next: () => Promise<unknown>) => Promise<void>) & CarriesStep
 
 /** A gateway whose features are Koa middleware. */
-export interface KoaGateway {
-  readonly core: Gateway
-  readonly apiKeys: ApiKeyRegistry
-  /** API key check (403 INVALID_API_KEY unless `x-api-key` is a known, enabled key). */
-  apiKey(options?: ApiKeyOptions): SluiceMiddleware
-}
+export type KoaGateway = AdaptedGateway<SluiceMiddleware>
 
 function setHeaders(ctx: KoaContextLike, headers: Readonly<Record<string, string>> | undefined): void {
   if (headers === undefined) return
@@ -64,6 +51,7 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
         params: ctx.params,
       }),
     )
+    if (typeof ctx._matchedRoute === 'string') exchange.setRoute(resourceFromRoute(ctx._matchedRoute))
     const outcome = await core.run(step, exchange)
     if (outcome.kind === 'respond') return send(ctx, outcome.response)
     setHeaders(ctx, outcome.headers)
@@ -76,11 +64,7 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
 /** Creates a gateway whose features are Koa middleware (options of `createGateway`). */
 export function gateway(options: GatewayOptions = {}): KoaGateway {
   const core = createGateway(options)
-  return {
-    core,
-    apiKeys: core.apiKeys,
-    apiKey: (opts) => middleware(core, core.apiKey(opts)),
-  }
+  return adapt(core, (step) => middleware(core, step))
 }
 
-export type { GatewayOptions, ApiKeyOptions } from '@sluice/core'
+export type { GatewayOptions, ApiKeyOptions, ThrottleOptions, UsagePlan } from '@sluice/core'

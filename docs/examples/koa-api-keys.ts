@@ -1,0 +1,55 @@
+/**
+ * API keys on Koa 3.
+ *
+ * Build the packages (`pnpm build`), compile or run this file with your TypeScript runner, then:
+ *
+ *   curl -i http://127.0.0.1:3000/pets                       # 403 {"message":"Forbidden"}
+ *   curl -i -H "x-api-key: $KEY" http://127.0.0.1:3000/pets  # 200, with x-amzn-requestid
+ *   curl -i http://127.0.0.1:3000/health                     # 200: answered before the key check
+ *
+ * `KEY` is printed at start-up (or set it with the API_KEY environment variable).
+ */
+import { generateApiKeyValue } from '@sluice/core'
+import { gateway } from '@sluice/koa'
+import Koa from 'koa'
+
+const key = process.env.API_KEY ?? generateApiKeyValue()
+const port = Number(process.env.PORT ?? 3000)
+
+const gw = gateway({
+  apiKeys: [{ id: 'demo', name: 'Demo key', value: key }],
+  stage: { name: 'dev' },
+})
+
+/** The exchange sluice attached to this request (keyed by `ctx.req`). */
+const exchangeOf = (ctx: Koa.Context) =>
+  gw.core.exchangeFor(ctx.req, () => {
+    throw new Error('no sluice middleware ran on this request')
+  })
+
+const app = new Koa()
+
+// Middleware that answer before the key check stay open.
+app.use(async (ctx, next) => {
+  if (ctx.path === '/health') ctx.body = { ok: true }
+  else await next()
+})
+
+// Everything below needs a known, enabled key in x-api-key.
+app.use(gw.apiKey())
+
+app.use((ctx) => {
+  if (ctx.path === '/pets') {
+    ctx.body = [{ id: 1, type: 'dog' }]
+  } else if (ctx.path === '/whoami') {
+    const { identity, requestId, stage } = exchangeOf(ctx).context
+    ctx.body = { apiKeyId: identity.apiKeyId, sourceIp: identity.sourceIp, requestId, stage }
+  }
+})
+
+const server = app.listen(port, '127.0.0.1', () => {
+  const address = server.address()
+  const actual = typeof address === 'object' && address !== null ? address.port : port
+  console.log(`listening on http://127.0.0.1:${actual}`)
+  console.log(`curl -i -H 'x-api-key: ${key}' http://127.0.0.1:${actual}/pets`)
+})

@@ -1,0 +1,41 @@
+/**
+ * What every adapter's `gateway()` returns, built once here so the four expose the same methods:
+ * each feature method wraps the core step into the framework's middleware shape.
+ */
+import type { Gateway } from './gateway.js'
+import type { ApiKeyOptions } from './keys/api-key.js'
+import type { ApiKeyRegistry } from './keys/registry.js'
+import type { Step } from './outcome.js'
+import type { UsagePlan } from './throttle/plans.js'
+import type { ThrottleOptions } from './throttle/throttle.js'
+
+/** A gateway whose features are middleware of type `M`. */
+export interface AdaptedGateway<M> {
+  /** The framework-neutral gateway underneath. */
+  readonly core: Gateway
+  /** The API keys, mutable at run time. */
+  readonly apiKeys: ApiKeyRegistry
+  /** API key check: 403 INVALID_API_KEY unless `x-api-key` is a known, enabled key (in a plan of this stage, when there are plans). */
+  apiKey(options?: ApiKeyOptions): M
+  /** Throttle and quota: the caller's usage plan (or `plan`), the stage's method setting and the account bucket, in one decision. */
+  throttle(plan?: UsagePlan | string, options?: ThrottleOptions): M
+  /** API Gateway's GetUsage. */
+  getUsage: Gateway['getUsage']
+  /** API Gateway's UpdateUsage. */
+  updateUsage: Gateway['updateUsage']
+  /** Resets a key's quota count and plan buckets. */
+  resetUsage: Gateway['resetUsage']
+}
+
+/** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
+export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway<M> {
+  return {
+    core,
+    apiKeys: core.apiKeys,
+    apiKey: (options) => wrap(core.apiKey(options)),
+    throttle: (plan, options) => wrap(core.throttle(plan, options)),
+    getUsage: (input) => core.getUsage(input),
+    updateUsage: (input) => core.updateUsage(input),
+    resetUsage: (input) => core.resetUsage(input),
+  }
+}

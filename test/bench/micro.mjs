@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * In-process micro benchmarks: µs per operation of sluice's hot-path pieces, for catching
+ * regressions (method: shared/BENCH.md). Runs the built `@sluice/core` (`pnpm run build` first).
+ *
+ *   node test/bench/micro.mjs [--filter apiKey] [--rounds 7] [--round-ms 300] [--warmup-ms 500] [--no-save]
+ *
+ * Each case is warmed up, then timed in `rounds` rounds of about `round-ms` each; the table shows
+ * the median round (and the fastest) as µs/op and ops/s. Results also go to
+ * .bench-results/micro-<timestamp>.json unless --no-save.
+ *
+ * To add a feature's cases, add entries to CASES: `setup()` runs once (outside the timing) and
+ * returns the operation; the operation must be synchronous and return something (kept in a sink so
+ * it is not optimised away). Async operations: give the case `async: true` and return a promise.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, join, relative, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { createGateway, createRequest } from '@sluice/core'
+import { nodeRequest } from '@sluice/core/node'
+import { API_KEYS, BENCH_KEY } from './scenarios.mjs'
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+const { values: args } = parseArgs({
+  options: {
+    filter: { type: 'string', default: '' },
+    rounds: { type: 'string', default: process.env.MICRO_ROUNDS ?? '7' },
+    'round-ms': { type: 'string', default: process.env.MICRO_ROUND_MS ?? '300' },
+    'warmup-ms': { type: 'string', default: process.env.MICRO_WARMUP_MS ?? '500' },
+    'no-save': { type: 'boolean', default: false },
+  },
+})
+const rounds = Math.max(1, Number(args.rounds) | 0)
+const roundMs = Math.max(10, Number(args['round-ms']))
+const warmupMs = Math.max(0, Number(args['warmup-ms']))
+
+const UNKNOWN_KEY = `Unknown${'y'.repeat(30)}`
+const keyRequest = (key) => createRequest({ url: '/bench', headers: { 'x-api-key': key } })
+
+function assertOutcome(outcome, kind, status) {
+  if (outcome.kind !== kind || (status !== undefined && outcome.response.status !== status)) {
+    throw new Error(`unexpected outcome ${JSON.stringify(outcome)}`)
+  }
+}
+
+/** The cases: name, the feature it belongs to, and setup() → the operation to time. */
+const CASES = [
+  {
+    name: 'createRequest (x-api-key header)',
+    feature: 'request',
+    setup: () => () => keyRequest(BENCH_KEY),
+  },
+  {
+    name: 'exchange creation: gw.exchange(createRequest(…))',
+    feature: 'exchange',
+    setup() {
+      const gw = createGateway({ apiKeys: API_KEYS })
+      return () => gw.exchange(keyRequest(BENCH_KEY))
+    },
+  },
+  {
+    name: 'apiKey decision, valid key (10 keys): exchange + gw.run',
+    feature: 'apiKey',
+    setup() {
+      const gw = createGateway({ apiKeys: API_KEYS })
+      const step = gw.apiKey()
+      assertOutcome(gw.run(step, gw.exchange(keyRequest(BENCH_KEY))), 'continue')
+      return () => gw.run(step, gw.exchange(keyRequest(BENCH_KEY)))
+    },
+  },
+  {
+    name: 'apiKey decision, unknown key → 403: exchange + gw.run',
+    feature: 'apiKey',
+    setup() {
+      const gw = createGateway({ apiKeys: API_KEYS })
+      const step = gw.apiKey()
+      assertOutcome(gw.run(step, gw.exchange(keyRequest(UNKNOWN_KEY))), 'respond', 403)
+      return () => gw.run(step, gw.exchange(keyRequest(UNKNOWN_KEY)))
+    },
+  },
+  {
+    name: 'adapter path, valid key: exchangeFor(fresh node req, nodeRequest) + gw.run',
+    feature: 'apiKey',
+    setup() {
+      // What the node:http adapters do per request: a new native request each time, its exchange
+      // kept in the gateway's WeakMap, the request viewed through nodeRequest.
+      const gw = createGateway({ apiKeys: API_KEYS })
+      const step = gw.apiKey()
+      const op = () => {
+        const req = { method: 'GET', url: '/bench', headers: { host: '127.0.0.1', 'x-api-key': BENCH_KEY }, socket: { remoteAddress: '127.0.0.1' } }
+        const ex = gw.exchangeFor(req, () => nodeRequest(req, { ip: gw.resolveIp(req.socket.remoteAddress, undefined) }))
+        return gw.run(step, ex)
+      }
+      assertOutcome(op(), 'continue')
+      return op
+    },
+  },
+]
+
+let sink
+
+/** Runs `fn` n times; returns elapsed ms. */
+async function batch(fn, n, isAsync) {
+  const t0 = performance.now()
+  if (isAsync) for (let i = 0; i < n; i++) sink = await fn()
+  else for (let i = 0; i < n; i++) sink = fn()
+  return performance.now() - t0
+}
+
+async function measure(c) {
+  const fn = c.setup()
+  const isAsync = c.async === true
+  // Warm up (lets the JIT settle) and find a batch size of about 10 ms.
+  let n = 100
+  let spent = 0
+  const warmStart = performance.now()
+  do {
+    const ms = await batch(fn, n, isAsync)
+    spent = performance.now() - warmStart
+    if (ms < 10) n = Math.min(n * 2, 1e8)
+  } while (spent < warmupMs || n < 2)
+  const usPerOp = []
+  for (let r = 0; r < rounds; r++) {
+    let ops = 0
+    let ms = 0
+    while (ms < roundMs) {
+      ms += await batch(fn, n, isAsync)
+      ops += n
+    }
+    usPerOp.push((ms * 1000) / ops)
+  }
+  usPerOp.sort((a, b) => a - b)
+  const median = usPerOp[usPerOp.length >> 1]
+  return { name: c.name, feature: c.feature, usPerOp: median, fastestUsPerOp: usPerOp[0], slowestUsPerOp: usPerOp[usPerOp.length - 1], opsPerSec: 1e6 / median, rounds }
+}
+
+const fmt = (us) => (us < 1 ? us.toFixed(3) : us < 10 ? us.toFixed(2) : us.toFixed(1))
+
+const selected = CASES.filter((c) => c.name.toLowerCase().includes(args.filter.toLowerCase()) || c.feature.toLowerCase() === args.filter.toLowerCase())
+if (selected.length === 0) {
+  console.error(`micro: no case matches "${args.filter}"`)
+  process.exit(2)
+}
+console.error(`micro: ${selected.length} case(s), ${warmupMs} ms warm-up, ${rounds} × ${roundMs} ms rounds each; Node ${process.version}`)
+const results = []
+for (const c of selected) {
+  const r = await measure(c)
+  results.push(r)
+  console.error(`  ${r.name}: ${fmt(r.usPerOp)} µs/op`)
+}
+if (sink === Symbol.for('never')) console.log(sink)
+
+const lines = [
+  `### sluice micro — Node ${process.version}, median of ${rounds} rounds of ${roundMs} ms (fastest round in brackets)`,
+  '',
+  '| case | feature | µs/op | ops/s |',
+  '| --- | --- | ---: | ---: |',
+  ...results.map((r) => `| ${r.name} | ${r.feature} | ${fmt(r.usPerOp)} (${fmt(r.fastestUsPerOp)}) | ${Math.round(r.opsPerSec).toLocaleString('en-US')} |`),
+]
+console.log(lines.join('\n'))
+
+if (!args['no-save']) {
+  const dir = join(ROOT, '.bench-results')
+  mkdirSync(dir, { recursive: true })
+  const file = join(dir, `micro-${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+  writeFileSync(file, `${JSON.stringify({ node: process.version, rounds, roundMs, warmupMs, results }, null, 2)}\n`)
+  console.error(`micro: wrote ${relative(process.cwd(), file)}`)
+}

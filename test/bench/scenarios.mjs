@@ -1,0 +1,50 @@
+/**
+ * The benchmark scenarios, by name. A scenario describes what the ON server adds to the bare app
+ * and what the load generator sends; its OFF baseline is the same app, same route, same request,
+ * with nothing added (server.mjs `--gateway off`). Shared by server.mjs (which mounts) and run.mjs
+ * (which sends the headers), so it must not import any framework at module load.
+ *
+ * A scenario is:
+ *   description  one line for the report
+ *   headers      request headers the load generator sends, to OFF and ON alike
+ *   frameworks   the frameworks it can run on (default: all four; `node` only if it says so)
+ *   options      options of the adapter's `gateway()` (sluice scenarios)
+ *   features     (gw) => [...]: sluice features to mount app-wide, in order (sluice scenarios)
+ *   mount        { express|koa|fastify|hono|node: async (app) => void }: anything else, e.g. a peer
+ *                limiter (`@fastify/rate-limit`, `express-rate-limit`); import it lazily inside.
+ *                When both are given, `mount[framework]` wins for that framework.
+ *   check        optional { path, headers, status } request that the ON server must answer with
+ *                `status` and the OFF server with 200: proves the feature is really mounted.
+ *
+ * To add one (throttle, quota, a peer), add an entry here; nothing else changes.
+ */
+
+/** Ten API keys with fixed values (20–128 alphanumerics), so the driver knows what to send. */
+export const API_KEYS = Array.from({ length: 10 }, (_, i) => ({
+  id: `bench-key-${i}`,
+  name: `bench key ${i}`,
+  value: `BenchKey${String(i).padStart(2, '0')}${'x'.repeat(30)}`,
+}))
+
+/** The key the load generator presents (one in the middle of the list). */
+export const BENCH_KEY = API_KEYS[6].value
+
+export const SCENARIOS = {
+  off: {
+    description: 'bare app, nothing mounted (with --scenario off the run is an A/A test of the noise)',
+    headers: {},
+    frameworks: ['express', 'koa', 'fastify', 'hono', 'node'],
+  },
+  apikey: {
+    description: 'gw.apiKey() app-wide, 10 registered keys, the client sends a valid x-api-key',
+    headers: { 'x-api-key': BENCH_KEY },
+    options: { apiKeys: API_KEYS },
+    features: (gw) => [gw.apiKey()],
+    check: { headers: {}, status: 403 },
+  },
+}
+
+/** The frameworks a scenario can run on. */
+export function frameworksOf(scenario) {
+  return scenario.frameworks ?? ['express', 'koa', 'fastify', 'hono']
+}

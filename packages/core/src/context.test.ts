@@ -82,6 +82,6 @@ describe('the exchange context', () => {
   it('reads an empty source ip and null user agent when the request has none', () => {
     const ex = new Exchange({ request: createRequest(), requestId: 'r', now: 0, stage: 's', stageVariables: {} })
     expect(ex.context.identity).toEqual({ sourceIp: '', userAgent: null })
-    expect(ex.context.domainName).toBe('')
+    expect(ex.context.domainName).toBe('localhost')
   })
 })

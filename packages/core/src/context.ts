@@ -58,5 +58,6 @@ export function formatRequestTime(epochMs: number): string {
 /** Derives an `extendedRequestId`-shaped value (short base64, ending in `=`) from a UUID. */
 export function extendedIdFrom(requestId: string): string {
   const hex = requestId.replace(/-/g, '').slice(0, 20)
-  return Buffer.from(hex, 'hex').toString('base64')
+  if (/^[0-9a-fA-F]{20}$/.test(hex)) return Buffer.from(hex, 'hex').toString('base64')
+  return Buffer.from(requestId).subarray(0, 10).toString('base64')
 }

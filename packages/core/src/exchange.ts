@@ -52,7 +52,13 @@ class Context implements RequestContext {
     this.#resourcePath = value
   }
   get domainName(): string {
-    return this.#exchange.request.headers.get('host') ?? ''
+    const host = this.#exchange.request.headers.get('host')
+    if (host !== null) return host
+    const url = this.#exchange.request.url
+    const start = url.indexOf('://')
+    if (start === -1) return ''
+    const end = url.indexOf('/', start + 3)
+    return url.slice(start + 3, end === -1 ? undefined : end)
   }
   get protocol(): string {
     return 'HTTP/1.1'

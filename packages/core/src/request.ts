@@ -1,3 +1,5 @@
+import { canonicalIp } from './ip.js'
+
 /**
  * The neutral request model. Fetch-shaped, so a real `Request` (with an `ip`) satisfies it; adapters
  * supply cheap views over their framework's request instead of copying it.
@@ -144,7 +146,7 @@ export function createRequest(init: RequestInit = {}): GatewayRequest {
     method: (init.method ?? 'GET').toUpperCase(),
     url,
     headers,
-    ip: init.ip,
+    ip: init.ip === undefined ? undefined : (canonicalIp(init.ip) ?? init.ip),
     params: init.params,
     text: () => body.text(),
     json: () => body.json(),

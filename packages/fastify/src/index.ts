@@ -42,7 +42,7 @@ export interface FastifyInstanceLike {
 
 /** A Fastify plugin that installs one feature as an `onRequest` hook; `.hook` is that hook, for one route. */
 export type SluicePlugin = ((instance: FastifyInstanceLike, options: unknown, done: (error?: Error) => void) => void) &
-  CarriesStep & { readonly hook: SluiceHook }
+  CarriesStep & { readonly hook: SluiceHook & CarriesStep }
 
 /** A gateway whose features are Fastify plugins. */
 export type FastifyGateway = AdaptedGateway<SluicePlugin>
@@ -79,6 +79,7 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
     else apply(outcome, reply, done)
   }
   Object.defineProperty(hook, 'name', { value: `sluice_${step.feature}` })
+  withStep(hook, step)
   const register = (instance: FastifyInstanceLike, _options: unknown, done: (error?: Error) => void): void => {
     instance.addHook('onRequest', hook)
     done()

@@ -13,13 +13,14 @@ import {
   adapt,
   createGateway,
   resourceFromRoute,
+  SluiceConfigError,
+  toFetchResponse,
   withStep,
   type AdaptedGateway,
   type CarriesStep,
   type Gateway,
   type GatewayOptions,
   type GatewayRequest,
-  type GatewayResponse,
   type Step,
 } from '@sluice/core'
 
@@ -56,10 +57,6 @@ export type HonoGateway = AdaptedGateway<SluiceMiddleware>
 function nodeSocketAddress(c: HonoContextLike): string | undefined {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined
   return env?.incoming?.socket?.remoteAddress
-}
-
-function toResponse(response: GatewayResponse): Response {
-  return new Response(response.body as BodyInit, { status: response.status, headers: response.headers as Record<string, string> })
 }
 
 function setHeaders(c: HonoContextLike, headers: Readonly<Record<string, string>>): void {
@@ -109,7 +106,7 @@ function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLik
     const route = matchedRoute(c)
     if (route !== undefined) exchange.setRoute(resourceFromRoute(route))
     const outcome = await core.run(step, exchange)
-    if (outcome.kind === 'respond') return toResponse(outcome.response)
+    if (outcome.kind === 'respond') return toFetchResponse(outcome.response)
     await next()
     if (outcome.headers !== undefined) setHeaders(c, outcome.headers)
     return undefined
@@ -121,7 +118,7 @@ function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLik
 /** Creates a gateway whose features are Hono middleware. */
 export function gateway(options: HonoGatewayOptions = {}): HonoGateway {
   const { socketAddress = nodeSocketAddress, ...gatewayOptions } = options
-  if (typeof socketAddress !== 'function') throw new TypeError('socketAddress must be a function')
+  if (typeof socketAddress !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'socketAddress', 'must be a function returning the peer address')
   const core = createGateway(gatewayOptions)
   return adapt(core, (step) => middleware(core, step, socketAddress))
 }

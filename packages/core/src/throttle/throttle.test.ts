@@ -94,7 +94,7 @@ describe('layers and precedence', () => {
     for (let i = 0; i < 5; i++) expect((await call(steps, GOLD, '/pets')).response.status).toBe(403)
   })
 
-  it('the stage per-method setting is shared by every caller; *\/* is the default per method', async () => {
+  it('the stage per-method setting is shared by every caller; the */* setting is the default per method', async () => {
     const { gw } = setup({
       usagePlans: [{ id: 'gold', throttle: { rateLimit: 100, burstLimit: 100 } }],
       stage: { name: 'prod', methodSettings: { 'GET /pets': { throttlingRateLimit: 1, throttlingBurstLimit: 2 }, '*/*': { throttlingRateLimit: 1, throttlingBurstLimit: 3 } } },

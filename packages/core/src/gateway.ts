@@ -9,7 +9,7 @@ import { respond, type Continue, type Outcome, type Step } from './outcome.js'
 import type { GatewayRequest } from './request.js'
 import { GatewayResponses, type GatewayResponsesOptions } from './responses.js'
 import { memoryThrottleStore } from './throttle/memory-store.js'
-import { UsagePlans, type UsagePlan } from './throttle/plans.js'
+import { UsagePlans, type PreparedPlan, type UsagePlan } from './throttle/plans.js'
 import { bucketSpec, methodKey, type BucketSpec, type ThrottleSettings } from './throttle/settings.js'
 import type { ThrottleStore } from './throttle/store.js'
 import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
@@ -175,13 +175,15 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (account !== undefined && (spec.rateLimit > account.rateLimit || spec.burstLimit > account.burstLimit)) {
       throw new SluiceConfigError('ERR_INVALID_THROTTLE', o, `a stage limit above the account limit (${account.rateLimit} rps, burst ${account.burstLimit}) can never be reached`)
     }
-    stageMethods.set(methodKey(k, o), spec)
+    stageMethods.set(methodKey(k, o, true), spec)
   }
-  for (const plan of usagePlans.list()) {
+  const checkAccount = (plan: PreparedPlan, option: string): PreparedPlan => {
     if (plan.bucket !== undefined && account !== undefined && (plan.bucket.rateLimit > account.rateLimit || plan.bucket.burstLimit > account.burstLimit)) {
-      throw new SluiceConfigError('ERR_INVALID_THROTTLE', `usagePlans["${plan.id}"].throttle`, `a per-key limit above the account limit (${account.rateLimit} rps, burst ${account.burstLimit}) can never be reached`)
+      throw new SluiceConfigError('ERR_INVALID_THROTTLE', option, `a per-caller limit above the account limit (${account.rateLimit} rps, burst ${account.burstLimit}) can never be reached`)
     }
+    return plan
   }
+  usagePlans.list().forEach((plan, i) => checkAccount(plan, `usagePlans[${i}].throttle`))
   if (options.store !== undefined && (options.store === null || typeof options.store !== 'object')) throw new SluiceConfigError('ERR_INVALID_OPTION', 'store', 'must be an object of stores')
   const throttleStore = options.store?.throttle ?? memoryThrottleStore()
   if (typeof throttleStore.consume !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'store.throttle', 'must implement ThrottleStore (consume, usage, setUsed, resetBuckets)')
@@ -237,7 +239,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         if (prepared === undefined) throw new SluiceConfigError('ERR_UNKNOWN_USAGE_PLAN', 'throttle(plan)', `no usage plan has the id "${plan}"`)
       } else if (plan !== undefined) {
         if (plan === null || typeof plan !== 'object') throw new SluiceConfigError('ERR_INVALID_USAGE_PLAN', 'throttle(plan)', 'must be a usage plan or a plan id')
-        prepared = usagePlans.adopt(plan.id === undefined ? { ...plan, id: `inline-${++inline}` } : plan, 'throttle(plan)')
+        prepared = checkAccount(usagePlans.adopt(plan.id === undefined ? { ...plan, id: `inline-${++inline}` } : plan, 'throttle(plan)'), 'throttle(plan).throttle')
       }
       return own(throttleStep(throttleEnv, prepared, opts))
     },

@@ -80,17 +80,24 @@ export function quotaSpec(settings: unknown, option: string): QuotaSpec {
   return Object.freeze({ limit: q.limit, period: q.period, offset, weekStart })
 }
 
-/** Normalises a method key: `/pets/GET`, `GET /pets` and `*\/*` forms; root is `//GET`. */
-export function methodKey(key: string, option: string): string {
-  if (key === '*/*') return key
-  const space = /^([A-Za-z]+|\*) (\/.*)$/.exec(key)
-  if (space) return `${space[2]}/${(space[1] as string).toUpperCase()}`
-  const slash = /^(\/.*)\/([A-Za-z]+|\*)$/.exec(key)
-  if (slash) {
-    const path = slash[1] === '/' ? '/' : (slash[1] as string)
-    return `${path}/${(slash[2] as string).toUpperCase()}`
-  }
-  throw new SluiceConfigError('ERR_INVALID_THROTTLE', option, `"${key}" is not a method key: use "/pets/GET", "GET /pets", "//GET" for the root, or "*/*"`)
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'ANY'])
+
+/**
+ * Normalises a method key: `/pets/GET`, `GET /pets`, `//GET` for the root, `ANY` for every method
+ * of a resource; `*\/*` (every method) only where `allowWildcard` (stage settings).
+ */
+export function methodKey(key: string, option: string, allowWildcard = false): string {
+  if (key === '*/*' && allowWildcard) return key
+  const space = /^([A-Za-z]+) (\/.*)$/.exec(key)
+  const slash = /^(\/.*)\/([A-Za-z]+)$/.exec(key)
+  const path = space ? (space[2] as string) : slash ? (slash[1] as string) : undefined
+  const method = (space ? space[1] : slash ? slash[2] : '')?.toUpperCase() ?? ''
+  if (path !== undefined && METHODS.has(method) && !path.includes('*')) return `${path}/${method}`
+  throw new SluiceConfigError(
+    'ERR_INVALID_THROTTLE',
+    option,
+    `"${key}" is not a method key: use "/pets/GET", "GET /pets", "//GET" for the root, ANY for every method${allowWildcard ? ', or "*/*"' : ''}`,
+  )
 }
 
 /** The method key of a request: resource path + method (`//GET` for the root). */

@@ -313,3 +313,37 @@ describe('configuration that cannot do what was meant', () => {
     ).not.toThrow()
   })
 })
+
+describe('identity modes and method keys', () => {
+  it("identity 'ip' without a plan ignores key plans and never refuses a valid key", async () => {
+    const { gw } = setup({ usagePlans: [{ id: 'gold', quota: { limit: 1, period: 'DAY' } }] })
+    const steps = [gw.apiKey(), gw.throttle(undefined, { identity: 'ip' })]
+    for (let i = 0; i < 3; i++) expect((await call(steps, GOLD)).response.status).toBe(200)
+  })
+
+  it('ANY in a method key covers every method of the resource', async () => {
+    const { gw } = setup({
+      usagePlans: [{ id: 'gold', throttle: { rateLimit: 10, burstLimit: 10 }, apiStages: [{ stage: '$default', throttle: { '/pets/ANY': { rateLimit: 1, burstLimit: 1 } } }] }],
+    })
+    const steps = [gw.apiKey(), gw.throttle()]
+    expect((await call(steps, GOLD, '/pets', 'POST')).response.status).toBe(200)
+    expect((await call(steps, GOLD, '/pets', 'DELETE')).response.status).toBe(429)
+  })
+
+  it('refuses method keys that could never match, inline plans above the account, and usage of keys outside a plan', async () => {
+    const errCode = (fn: () => unknown): string | undefined => {
+      try {
+        fn()
+      } catch (e) {
+        return isSluiceConfigError(e) ? e.code : 'other'
+      }
+      return undefined
+    }
+    expect(errCode(() => setup({ usagePlans: [{ id: 'gold', apiStages: [{ stage: 's', throttle: { '/pets/list': { rateLimit: 1, burstLimit: 1 } } }] }] }))).toBe('ERR_INVALID_THROTTLE')
+    expect(errCode(() => setup({ usagePlans: [{ id: 'gold', apiStages: [{ stage: 's', throttle: { '*/*': { rateLimit: 1, burstLimit: 1 } } }] }] }))).toBe('ERR_INVALID_THROTTLE')
+    expect(errCode(() => setup({ stage: { methodSettings: { '/pets/*': { throttlingRateLimit: 1, throttlingBurstLimit: 1 } } } }))).toBe('ERR_INVALID_THROTTLE')
+    const { gw } = setup({ apiKeys: [{ id: 'gold', value: GOLD, usagePlanIds: ['gold'] }, { id: 'other', value: SILVER }], usagePlans: [{ id: 'gold' }, { id: 'spare' }] })
+    expect(errCode(() => gw.throttle({ id: 'huge', throttle: { rateLimit: 50_000, burstLimit: 10 } }))).toBe('ERR_INVALID_THROTTLE')
+    await expect(gw.getUsage({ usagePlanId: 'gold', keyId: 'other', startDate: '2026-11-18', endDate: '2026-11-18' })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTION' })
+  })
+})

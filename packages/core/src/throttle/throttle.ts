@@ -111,8 +111,10 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
     let ref = byMethod?.get(method)
     if (ref !== undefined) return ref
     const mk = `${resource}/${method}`
-    const spec = env.stageMethods.get(mk) ?? defaultStage
-    ref = spec === undefined ? null : { key: composeKey('s', stage, mk), spec, layer: 'stage-method', pinned }
+    const any = `${resource}/ANY`
+    const spec = env.stageMethods.get(mk) ?? env.stageMethods.get(any) ?? defaultStage
+    const bucketKey = env.stageMethods.has(mk) || !env.stageMethods.has(any) ? mk : any
+    ref = spec === undefined ? null : { key: composeKey('s', stage, bucketKey), spec, layer: 'stage-method', pinned }
     if (pinned && methods.size < MAX_CACHED_METHODS) {
       if (byMethod === undefined) methods.set(resource, (byMethod = new Map()))
       byMethod.set(method, ref)
@@ -134,8 +136,10 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
     const mk = `${resource}/${method}`
     let ref = prep.methodRefs.get(mk)
     if (ref !== undefined) return ref
-    const spec = prep.plan.methods.get(mk)
-    ref = spec === undefined ? null : { key: composeKey('m', prep.plan.id, prep.identity, mk), spec, layer: 'plan-method' }
+    let bucketKey = mk
+    let spec = prep.plan.methods.get(mk)
+    if (spec === undefined) spec = prep.plan.methods.get((bucketKey = `${resource}/ANY`))
+    ref = spec === undefined ? null : { key: composeKey('m', prep.plan.id, prep.identity, stage, bucketKey), spec, layer: 'plan-method' }
     if (prep.methodRefs.size < MAX_CACHED_METHODS) prep.methodRefs.set(mk, ref)
     return ref
   }
@@ -186,10 +190,13 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
       const known = fixedResource !== undefined || exchange.routeMatched
 
       let prep: CallerPrep | undefined
+      let keyed = false
       if (mode === 'apiKey' && key === undefined) return deny(exchange, 'no-api-key')
-      const plan = explicit ?? (key !== undefined ? plans.planFor(key) : undefined)
+      const byKey = mode === 'auto' || mode === 'apiKey'
+      const plan = explicit ?? (key !== undefined && byKey ? plans.planFor(key) : undefined)
       if (plan !== undefined) {
-        if (key !== undefined && mode !== 'ip' && typeof mode !== 'function') {
+        if (key !== undefined && byKey) {
+          keyed = true
           prep = callers.get(key)
           if (prep === undefined || prep.plan !== plan) callers.set(key, (prep = prepare(plan, composeKey('k', key.id))))
         } else if (plan.quota !== undefined) {
@@ -206,7 +213,7 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
         const m = methodRef(prep, resource, method)
         if (m !== null) buckets.push(m)
         if (prep.planRef !== undefined) buckets.push(prep.planRef)
-        if (key !== undefined) quota = quotaRef(prep, now)
+        if (keyed) quota = quotaRef(prep, now)
       }
       const s = stageRef(resource, method, known)
       if (s !== null) buckets.push(s)

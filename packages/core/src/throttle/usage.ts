@@ -56,6 +56,7 @@ function keysOf(env: UsageEnv, plan: PreparedPlan, keyId: string | undefined): s
   if (keyId !== undefined) {
     const key = env.keys.get(keyId)
     if (key === undefined) throw new SluiceConfigError('ERR_UNKNOWN_API_KEY', 'keyId', `no API key has the id "${keyId}"`)
+    if (!key.usagePlanIds.includes(plan.id)) throw new SluiceConfigError('ERR_INVALID_OPTION', 'keyId', `API key "${keyId}" is not in usage plan "${plan.id}"`)
     return [keyId]
   }
   return env.keys
@@ -125,4 +126,5 @@ export async function resetUsage(env: UsageEnv, input: { usagePlanId: string; ke
   await env.store.setUsed(counterKey(plan, input.keyId), start, 0, dayStart(now))
   await env.store.resetBuckets(composeKey('p', plan.id, identity))
   await env.store.resetBuckets(composeKey('m', plan.id, identity))
+  // (per-method buckets carry the stage after the identity, so this prefix covers every stage)
 }

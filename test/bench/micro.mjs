@@ -17,7 +17,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createGateway, createRequest } from '@sluice/core'
+import { createGateway, createRequest, memoryThrottleStore } from '@sluice/core'
 import { nodeRequest } from '@sluice/core/node'
 import { API_KEYS, BENCH_KEY } from './scenarios.mjs'
 
@@ -85,13 +85,88 @@ const CASES = [
     feature: 'apiKey',
     setup() {
       // What the node:http adapters do per request: a new native request each time, its exchange
-      // kept in the gateway's WeakMap, the request viewed through nodeRequest.
+      // kept on it, the request viewed through nodeRequest.
       const gw = createGateway({ apiKeys: API_KEYS })
       const step = gw.apiKey()
       const op = () => {
         const req = { method: 'GET', url: '/bench', headers: { host: '127.0.0.1', 'x-api-key': BENCH_KEY }, socket: { remoteAddress: '127.0.0.1' } }
         const ex = gw.exchangeFor(req, () => nodeRequest(req, { ip: gw.resolveIp(req.socket.remoteAddress, undefined) }))
         return gw.run(step, ex)
+      }
+      assertOutcome(op(), 'continue')
+      return op
+    },
+  },
+  {
+    name: 'throttle store decision: plan bucket + account bucket + quota, 10k keys round robin',
+    feature: 'throttle',
+    setup() {
+      // The in-memory decision itself, as gw.throttle() calls it: buckets and quota references are
+      // prepared per key once (the step caches them), the store decides and consumes.
+      const store = memoryThrottleStore()
+      const spec = { rateLimit: 1e7, burstLimit: 1e7, perMs: 1e10, capacity: 1e13 }
+      const account = { key: 'a', spec, layer: 'account', pinned: true }
+      const queries = Array.from({ length: 10_000 }, (_, i) => ({
+        buckets: [{ key: `p${i}`, spec, layer: 'plan' }, account],
+        quota: { key: `q${i}`, limit: 1e12, periodStart: 0, periodEnd: 4e12, day: 0 },
+      }))
+      let i = 0
+      let now = 1_000_000
+      const op = () => {
+        const d = store.consume(queries[i], now)
+        if (++i === queries.length) {
+          i = 0
+          now++
+        }
+        return d.allowed
+      }
+      if (op() !== true) throw new Error('the decision refused')
+      return op
+    },
+  },
+  {
+    name: 'throttle step: gw.run(throttle) on an accepted key (plan + quota + account), 10k keys',
+    feature: 'throttle',
+    setup() {
+      const keys = Array.from({ length: 10_000 }, (_, i) => ({ id: `k${i}`, value: `ThrottleBenchKey${String(i).padStart(6, '0')}xxxxxxxx`, usagePlanIds: ['p'] }))
+      const gw = createGateway({
+        apiKeys: keys,
+        usagePlans: [{ id: 'p', throttle: { rateLimit: 1e7, burstLimit: 1e7 }, quota: { limit: 1e9, period: 'MONTH' } }],
+        accountThrottle: { rateLimit: 1e8, burstLimit: 1e8 },
+      })
+      const step = gw.throttle()
+      const exchanges = keys.map((k) => {
+        const ex = gw.exchange(createRequest({ url: '/bench' }))
+        ex.apiKey = gw.apiKeys.get(k.id)
+        ex.requestIdSent = true
+        return ex
+      })
+      let i = 0
+      const op = () => {
+        const ex = exchanges[i]
+        ex.trace.length = 0
+        if (++i === exchanges.length) i = 0
+        return step.run(ex)
+      }
+      assertOutcome(op(), 'continue')
+      return op
+    },
+  },
+  {
+    name: 'adapter path, apiKey + throttle + quota: exchangeFor(fresh node req) + 2 × gw.run',
+    feature: 'throttle',
+    setup() {
+      const gw = createGateway({
+        apiKeys: API_KEYS.map((k) => ({ ...k, usagePlanIds: ['p'] })),
+        usagePlans: [{ id: 'p', throttle: { rateLimit: 1e7, burstLimit: 1e7 }, quota: { limit: 1e9, period: 'MONTH' } }],
+        accountThrottle: { rateLimit: 1e8, burstLimit: 1e8 },
+      })
+      const steps = [gw.apiKey(), gw.throttle()]
+      const op = () => {
+        const req = { method: 'GET', url: '/bench', headers: { host: '127.0.0.1', 'x-api-key': BENCH_KEY }, socket: { remoteAddress: '127.0.0.1' } }
+        const ex = gw.exchangeFor(req, () => nodeRequest(req, { ip: gw.resolveIp(req.socket.remoteAddress, undefined) }))
+        gw.run(steps[0], ex)
+        return gw.run(steps[1], ex)
       }
       assertOutcome(op(), 'continue')
       return op

@@ -44,6 +44,52 @@ export const SCENARIOS = {
   },
 }
 
+/** Limits far above the offered load, so the layers decide on every request but never refuse. */
+const HIGH = { rateLimit: 10_000_000, burstLimit: 10_000_000 }
+const THROTTLE_OPTIONS = {
+  apiKeys: API_KEYS.map((k) => ({ ...k, usagePlanIds: ['bench'] })),
+  usagePlans: [{ id: 'bench', throttle: HIGH, quota: { limit: 1_000_000_000, period: 'MONTH' } }],
+  accountThrottle: { rateLimit: 100_000_000, burstLimit: 100_000_000 },
+}
+
+Object.assign(SCENARIOS, {
+  throttle: {
+    description: 'gw.apiKey() + gw.throttle(): the key\'s usage plan (token bucket + monthly quota) and the account bucket, app-wide',
+    headers: { 'x-api-key': BENCH_KEY },
+    options: THROTTLE_OPTIONS,
+    features: (gw) => [gw.apiKey(), gw.throttle()],
+    check: { headers: {}, status: 403 },
+  },
+  'throttle-ip': {
+    description: 'gw.throttle(plan) per client address (no API key): token bucket + account bucket, app-wide',
+    headers: {},
+    options: { accountThrottle: THROTTLE_OPTIONS.accountThrottle },
+    features: (gw) => [gw.throttle({ id: 'per-ip', throttle: HIGH })],
+  },
+  'fastify-rate-limit': {
+    description: 'peer: @fastify/rate-limit (in-memory, fixed window per client address, limit never reached)',
+    headers: {},
+    frameworks: ['fastify'],
+    mount: {
+      fastify: async (app) => {
+        const { default: rateLimit } = await import('@fastify/rate-limit')
+        await app.register(rateLimit, { max: 1_000_000_000, timeWindow: 60_000 })
+      },
+    },
+  },
+  'express-rate-limit': {
+    description: 'peer: express-rate-limit (in-memory, fixed window per client address, limit never reached)',
+    headers: {},
+    frameworks: ['express'],
+    mount: {
+      express: async (app) => {
+        const { rateLimit } = await import('express-rate-limit')
+        app.use(rateLimit({ windowMs: 60_000, limit: 1_000_000_000, standardHeaders: 'draft-8', legacyHeaders: false }))
+      },
+    },
+  },
+})
+
 /** The frameworks a scenario can run on. */
 export function frameworksOf(scenario) {
   return scenario.frameworks ?? ['express', 'koa', 'fastify', 'hono']

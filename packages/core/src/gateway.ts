@@ -194,6 +194,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const nextId = options.requestId ?? randomUUID
   const onError = options.onError
   const exchanges = new WeakMap<object, Exchange>()
+  const SLOT = Symbol('sluice.exchange')
 
   const exchange = (request: GatewayRequest): Exchange =>
     new Exchange({ request, requestId: nextId(), now: clock.now(), stage: stage.name, stageVariables: stage.variables })
@@ -248,11 +249,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     resetUsage: (input) => resetUsage(usageEnv, input),
     exchange,
     exchangeFor(native, request) {
-      let ex = exchanges.get(native)
-      if (ex === undefined) {
-        ex = exchange(request())
-        exchanges.set(native, ex)
-      }
+      // An own symbol property on the request object: a WeakMap keyed by short-lived requests
+      // costs far more in garbage collection. Objects that cannot take one fall back to the WeakMap.
+      const slot = native as Record<symbol, Exchange | undefined>
+      let ex = slot[SLOT]
+      if (ex !== undefined) return ex
+      ex = exchanges.get(native)
+      if (ex !== undefined) return ex
+      ex = exchange(request())
+      if (Object.isExtensible(native)) slot[SLOT] = ex
+      else exchanges.set(native, ex)
       return ex
     },
     run(step, ex) {

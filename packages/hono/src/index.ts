@@ -21,6 +21,9 @@ import {
   type Gateway,
   type GatewayOptions,
   type GatewayRequest,
+  type HeaderReader,
+  type HeaderRecord,
+  RecordHeaders,
   type Step,
 } from '@sluice/core'
 
@@ -71,14 +74,22 @@ function setHeaders(c: HonoContextLike, headers: Readonly<Record<string, string>
   }
 }
 
-function honoRequest(c: HonoContextLike, ip: string): GatewayRequest {
+/** On `@hono/node-server`, Node's own header object: reading it avoids building a `Headers`. */
+function nodeHeaders(c: HonoContextLike): HeaderReader | undefined {
+  const incoming = (c.env as { incoming?: { headers?: HeaderRecord } } | undefined)?.incoming
+  return incoming?.headers === undefined ? undefined : new RecordHeaders(incoming.headers)
+}
+
+function honoRequest(c: HonoContextLike, headers: HeaderReader, ip: string): GatewayRequest {
   const raw = c.req.raw
   let body: Promise<ArrayBuffer> | undefined
   const bytes = (): Promise<ArrayBuffer> => (body ??= c.req.arrayBuffer())
   return {
     method: raw.method,
-    url: raw.url,
-    headers: raw.headers,
+    get url() {
+      return raw.url
+    },
+    headers,
     ip,
     get params() {
       return c.req.param()
@@ -102,7 +113,10 @@ function matchedRoute(c: HonoContextLike): string | undefined {
 function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLike) => string | undefined): SluiceMiddleware {
   const sluice = async (c: HonoContextLike, next: () => Promise<void>): Promise<Response | undefined> => {
     const raw = c.req.raw
-    const exchange = core.exchangeFor(raw, () => honoRequest(c, core.resolveIp(socketAddress(c), raw.headers.get('x-forwarded-for'))))
+    const exchange = core.exchangeFor(raw, () => {
+      const headers = nodeHeaders(c) ?? raw.headers
+      return honoRequest(c, headers, core.resolveIp(socketAddress(c), headers.get('x-forwarded-for')))
+    })
     const route = matchedRoute(c)
     if (route !== undefined) exchange.setRoute(resourceFromRoute(route))
     const outcome = await core.run(step, exchange)

@@ -13,7 +13,10 @@ interface Bucket {
 interface Counter {
   periodStart: number
   used: number
-  /** UTC day start → used that day. */
+  /** The day being counted now, and its count (moved into `daily` when the day changes). */
+  today: number
+  todayUsed: number
+  /** UTC day start → used that day (days before `today`). */
   readonly daily: Map<number, number>
   /** UTC day start → adjustment made that day. */
   readonly adjust: Map<number, number>
@@ -63,9 +66,11 @@ export class MemoryThrottleStore implements ThrottleStore {
     const buckets = query.buckets
     const n = buckets.length
     const scratch = this.#scratch
-    d.remaining.length = n
-    d.waitMs.length = n
-    d.fullMs.length = n
+    if (d.remaining.length !== n) {
+      d.remaining.length = n
+      d.waitMs.length = n
+      d.fullMs.length = n
+    }
     d.allowed = true
     d.boundBucket = -1
     d.quotaExceeded = false
@@ -100,7 +105,7 @@ export class MemoryThrottleStore implements ThrottleStore {
     if (q !== undefined) {
       counter = this.#counters.get(q.key)
       if (counter === undefined) {
-        counter = { periodStart: q.periodStart, used: 0, daily: new Map(), adjust: new Map() }
+        counter = { periodStart: q.periodStart, used: 0, today: q.day, todayUsed: 0, daily: new Map(), adjust: new Map() }
         this.#counters.set(q.key, counter)
       } else if (q.periodStart > counter.periodStart) {
         // a new period: never earlier than the stored one, so a clock step back cannot reset it
@@ -130,7 +135,6 @@ export class MemoryThrottleStore implements ThrottleStore {
       }
       d.quotaUsed = counter.used
     }
-    scratch.length = 0
     return d
   }
 
@@ -152,13 +156,16 @@ export class MemoryThrottleStore implements ThrottleStore {
   }
 
   #countDay(counter: Counter, day: number): void {
+    if (day === counter.today) {
+      counter.todayUsed++
+      return
+    }
     const daily = counter.daily
-    const prev = daily.get(day)
-    if (prev === undefined) {
-      daily.set(day, 1)
-      const oldest = day - this.#retentionMs
-      for (const d of daily.keys()) if (d <= oldest) daily.delete(d)
-    } else daily.set(day, prev + 1)
+    if (counter.todayUsed > 0) daily.set(counter.today, (daily.get(counter.today) ?? 0) + counter.todayUsed)
+    counter.today = day
+    counter.todayUsed = 1
+    const oldest = day - this.#retentionMs
+    for (const d of daily.keys()) if (d <= oldest) daily.delete(d)
   }
 
   usage(counterKey: string, fromDay: number, toDay: number): DailyUsage {
@@ -166,6 +173,11 @@ export class MemoryThrottleStore implements ThrottleStore {
     const counter = this.#counters.get(counterKey)
     if (counter === undefined) return out
     for (const [day, used] of counter.daily) if (day >= fromDay && day <= toDay) out.set(day, { used, adjustment: 0 })
+    if (counter.todayUsed > 0 && counter.today >= fromDay && counter.today <= toDay) {
+      const entry = out.get(counter.today)
+      if (entry) entry.used += counter.todayUsed
+      else out.set(counter.today, { used: counter.todayUsed, adjustment: 0 })
+    }
     for (const [day, adjustment] of counter.adjust) {
       if (day < fromDay || day > toDay) continue
       const entry = out.get(day)
@@ -178,7 +190,7 @@ export class MemoryThrottleStore implements ThrottleStore {
   setUsed(counterKey: string, periodStart: number, used: number, day: number): void {
     let counter = this.#counters.get(counterKey)
     if (counter === undefined) {
-      counter = { periodStart, used: 0, daily: new Map(), adjust: new Map() }
+      counter = { periodStart, used: 0, today: day, todayUsed: 0, daily: new Map(), adjust: new Map() }
       this.#counters.set(counterKey, counter)
     } else if (periodStart > counter.periodStart) {
       counter.periodStart = periodStart

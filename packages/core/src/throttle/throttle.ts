@@ -14,6 +14,7 @@ import { composeKey, ipIdentity } from './identity.js'
 import { dayStart, periodEnd, periodStart } from './periods.js'
 import type { PreparedPlan, UsagePlans } from './plans.js'
 import type { BucketSpec } from './settings.js'
+import type { TraceEntry } from '../trace.js'
 import type { BucketRef, QuotaRef, ThrottleDecision, ThrottleStore } from './store.js'
 
 /** Options of `gw.throttle()`. */
@@ -106,7 +107,9 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
   const methods = new Map<string, Map<string, BucketRef | null>>()
   const callers = new WeakMap<ApiKey, CallerPrep>()
 
+  const noStageSettings = env.stageMethods.size === 0
   const stageRef = (resource: string, method: string, pinned: boolean): BucketRef | null => {
+    if (noStageSettings) return null
     let byMethod = methods.get(resource)
     let ref = byMethod?.get(method)
     if (ref !== undefined) return ref
@@ -162,16 +165,13 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
   }
 
   const finish = (exchange: Exchange, buckets: BucketRef[], quota: QuotaRef | undefined, d: ThrottleDecision, now: number): Outcome => {
-    const layers = buckets.map((b, i) => ({ layer: b.layer, remaining: d.remaining[i] as number, burstLimit: b.spec.burstLimit, rateLimit: b.spec.rateLimit }))
-    const quotaDetail = quota && quota.limit >= 0 ? { used: d.quotaUsed, remaining: Math.max(0, quota.limit - d.quotaUsed), limit: quota.limit, resetsAt: quota.periodEnd } : undefined
     const headers = headersOn ? rateLimitHeaders(buckets, quota, d, now) : undefined
     if (d.allowed) {
-      exchange.record({ feature: 'throttle', decision: 'allow', detail: { layers, ...(quotaDetail ? { quota: quotaDetail } : {}) } })
+      exchange.record(new ThrottleTrace('allow', undefined, -1, buckets, d.remaining.slice(), quota, d.quotaUsed))
       return headers === undefined ? CONTINUE : proceed(headers)
     }
     const quotaHit = d.quotaExceeded
-    const bound = quotaHit ? 'quota' : (buckets[d.boundBucket] as BucketRef).layer
-    exchange.record({ feature: 'throttle', decision: 'deny', reason: quotaHit ? 'QUOTA_EXCEEDED' : 'THROTTLED', detail: { bound, layers, ...(quotaDetail ? { quota: quotaDetail } : {}) } })
+    exchange.record(new ThrottleTrace('deny', quotaHit ? 'QUOTA_EXCEEDED' : 'THROTTLED', quotaHit ? -2 : d.boundBucket, buckets, d.remaining.slice(), quota, d.quotaUsed))
     const extra: Record<string, string> = headers ?? {}
     if (retryAfter) {
       const ms = quotaHit ? (quota as QuotaRef).periodEnd - now : (d.waitMs[d.boundBucket] as number)
@@ -229,6 +229,45 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
       }
       return finish(exchange, buckets, quota, d as ThrottleDecision, now)
     },
+  }
+}
+
+/**
+ * A throttle decision in the trace. The detail is built only when read, so the hot path allocates
+ * one entry and one copy of the remaining tokens.
+ */
+class ThrottleTrace implements TraceEntry {
+  readonly feature = 'throttle'
+  readonly decision: 'allow' | 'deny'
+  readonly reason?: string
+  readonly #bound: number
+  readonly #buckets: readonly BucketRef[]
+  readonly #remaining: readonly number[]
+  readonly #quota: QuotaRef | undefined
+  readonly #quotaUsed: number
+
+  constructor(decision: 'allow' | 'deny', reason: string | undefined, bound: number, buckets: readonly BucketRef[], remaining: readonly number[], quota: QuotaRef | undefined, quotaUsed: number) {
+    this.decision = decision
+    if (reason !== undefined) this.reason = reason
+    this.#bound = bound
+    this.#buckets = buckets
+    this.#remaining = remaining
+    this.#quota = quota
+    this.#quotaUsed = quotaUsed
+  }
+
+  get detail(): Readonly<Record<string, unknown>> {
+    const layers = this.#buckets.map((b, i) => ({ layer: b.layer, remaining: this.#remaining[i] as number, burstLimit: b.spec.burstLimit, rateLimit: b.spec.rateLimit }))
+    const q = this.#quota
+    const out: Record<string, unknown> = {}
+    if (this.#bound !== -1) out['bound'] = this.#bound === -2 ? 'quota' : (this.#buckets[this.#bound] as BucketRef).layer
+    out['layers'] = layers
+    if (q !== undefined && q.limit >= 0) out['quota'] = { used: this.#quotaUsed, remaining: Math.max(0, q.limit - this.#quotaUsed), limit: q.limit, resetsAt: q.periodEnd }
+    return out
+  }
+
+  toJSON(): TraceEntry {
+    return { feature: this.feature, decision: this.decision, ...(this.reason !== undefined ? { reason: this.reason } : {}), detail: this.detail }
   }
 }
 

@@ -60,6 +60,13 @@ Object.assign(SCENARIOS, {
     features: (gw) => [gw.apiKey(), gw.throttle()],
     check: { headers: {}, status: 403 },
   },
+  'throttle-chain': {
+    description: 'gw.chain(gw.apiKey(), gw.throttle()): the same decisions as `throttle` in one middleware / hook',
+    headers: { 'x-api-key': BENCH_KEY },
+    options: THROTTLE_OPTIONS,
+    features: (gw) => [gw.chain(gw.apiKey(), gw.throttle())],
+    check: { headers: {}, status: 403 },
+  },
   'throttle-ip': {
     description: 'gw.throttle(plan) per client address (no API key): token bucket + account bucket, app-wide',
     headers: {},
@@ -93,4 +100,15 @@ Object.assign(SCENARIOS, {
 /** The frameworks a scenario can run on. */
 export function frameworksOf(scenario) {
   return scenario.frameworks ?? ['express', 'koa', 'fastify', 'hono']
+}
+
+SCENARIOS['noop-middleware'] = {
+  description: 'a do-nothing middleware of the framework\'s own kind (what any middleware costs there)',
+  headers: {},
+  mount: {
+    express: async (app) => app.use((_req, _res, next) => next()),
+    koa: async (app) => app.use(async (_ctx, next) => { await next() }),
+    fastify: async (app) => app.addHook('onRequest', (_req, _reply, done) => done()),
+    hono: async (app) => app.use(async (_c, next) => { await next() }),
+  },
 }

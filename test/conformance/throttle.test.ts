@@ -40,6 +40,23 @@ describe('throttling on every adapter', () => {
   )
 
   scenario(
+    'chain(apiKey, throttle) as one middleware decides exactly as the two mounted apart',
+    { options: { apiKeys: keys, usagePlans: [{ id: 'gold', throttle: { rateLimit: 0.5, burstLimit: 2 } }] }, features: (gw) => [gw.chain(gw.apiKey() as never, gw.throttle() as never)], routes, clockStart: T0 },
+    async ({ send, clock }) => {
+      expect((await send({ path: '/pets' })).status).toBe(403)
+      expect((await send(get('/pets', GOLD))).status).toBe(200)
+      const ok = await send(get('/pets', GOLD))
+      expect(ok.status).toBe(200)
+      expect(ok.headers['x-amzn-requestid']).toBe('00000000-0000-4000-8000-000000000003')
+      const denied = await send(get('/pets', GOLD))
+      expect(denied.status).toBe(429)
+      expect(denied.headers['retry-after']).toBe('2')
+      clock.advance(2000)
+      expect((await send(get('/pets', GOLD))).status).toBe(200)
+    },
+  )
+
+  scenario(
     'two keys never share a bucket',
     { options: { apiKeys: keys, usagePlans: [{ id: 'gold', throttle: { rateLimit: 1, burstLimit: 1 } }] }, features: (gw) => [gw.apiKey(), gw.throttle()], routes, clockStart: T0 },
     async ({ send }) => {

@@ -25,6 +25,7 @@ export interface AnyGateway {
   readonly core: Ex['core']
   apiKey(options?: Parameters<Ex['apiKey']>[0]): unknown
   throttle(...args: Parameters<Ex['throttle']>): unknown
+  chain(...features: never[]): unknown
   getUsage: Ex['getUsage']
 }
 

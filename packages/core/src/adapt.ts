@@ -5,7 +5,14 @@
 import type { Gateway } from './gateway.js'
 import type { ApiKeyOptions } from './keys/api-key.js'
 import type { ApiKeyRegistry } from './keys/registry.js'
-import type { Step } from './outcome.js'
+import { STEP, type CarriesStep, type Step } from './outcome.js'
+import { SluiceConfigError } from './errors.js'
+
+function stepOf(feature: unknown): Step {
+  const step = (feature as Partial<CarriesStep> | null)?.[STEP]
+  if (step === undefined) throw new SluiceConfigError('ERR_INVALID_OPTION', 'chain()', 'takes features made by this gateway (gw.apiKey(), gw.throttle(), ...)')
+  return step
+}
 import type { UsagePlan } from './throttle/plans.js'
 import type { ThrottleOptions } from './throttle/throttle.js'
 
@@ -19,6 +26,13 @@ export interface AdaptedGateway<M> {
   apiKey(options?: ApiKeyOptions): M
   /** Throttle and quota: the caller's usage plan (or `plan`), the stage's method setting and the account bucket, in one decision. */
   throttle(plan?: UsagePlan | string, options?: ThrottleOptions): M
+  /**
+   * Several features as one middleware (they run in order; the first denial ends it). Cheaper than
+   * mounting each: one framework middleware or hook instead of several.
+   *
+   * @example app.use(gw.chain(gw.apiKey(), gw.throttle()))
+   */
+  chain(...features: M[]): M
   /** API Gateway's GetUsage. */
   getUsage: Gateway['getUsage']
   /** API Gateway's UpdateUsage. */
@@ -34,6 +48,7 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     apiKeys: core.apiKeys,
     apiKey: (options) => wrap(core.apiKey(options)),
     throttle: (plan, options) => wrap(core.throttle(plan, options)),
+    chain: (...features) => wrap(core.chain(...features.map(stepOf))),
     getUsage: (input) => core.getUsage(input),
     updateUsage: (input) => core.updateUsage(input),
     resetUsage: (input) => core.resetUsage(input),

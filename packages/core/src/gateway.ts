@@ -3,6 +3,7 @@ import { systemClock, type Clock } from './clock.js'
 import { isGatewayError, SluiceConfigError } from './errors.js'
 import { Exchange } from './exchange.js'
 import { createIpResolver, type IpResolver, type TrustProxy } from './ip.js'
+import { chainSteps } from './chain.js'
 import { apiKeyStep, type ApiKeyOptions } from './keys/api-key.js'
 import { ApiKeyRegistry, type ApiKeyInit } from './keys/registry.js'
 import { respond, type Continue, type Outcome, type Step } from './outcome.js'
@@ -102,6 +103,9 @@ export interface Gateway {
   updateUsage(input: { usagePlanId: string; keyId: string; remaining: number }): Promise<void>
   /** Resets a key's quota count in the current period and its plan buckets. */
   resetUsage(input: { usagePlanId: string; keyId: string }): Promise<void>
+
+  /** Several features as one step (one middleware): run in order, the first denial ends it. */
+  chain(...steps: Step[]): Step
 
   /** Starts an exchange for a request. */
   exchange(request: GatewayRequest): Exchange
@@ -244,6 +248,10 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       }
       return own(throttleStep(throttleEnv, prepared, opts))
     },
+    chain: (...steps) => {
+      for (const s of steps) if (owners.get(s) !== gw) throw new SluiceConfigError('ERR_INVALID_OPTION', 'chain()', 'every feature must come from this gateway')
+      return own(chainSteps(steps))
+    },
     getUsage: (input) => getUsage(usageEnv, input),
     updateUsage: (input) => updateUsage(usageEnv, input),
     resetUsage: (input) => resetUsage(usageEnv, input),
@@ -254,11 +262,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       const slot = native as Record<symbol, Exchange | undefined>
       let ex = slot[SLOT]
       if (ex !== undefined) return ex
+      if (Object.isExtensible(native)) {
+        ex = exchange(request())
+        slot[SLOT] = ex
+        return ex
+      }
       ex = exchanges.get(native)
-      if (ex !== undefined) return ex
-      ex = exchange(request())
-      if (Object.isExtensible(native)) slot[SLOT] = ex
-      else exchanges.set(native, ex)
+      if (ex === undefined) exchanges.set(native, (ex = exchange(request())))
       return ex
     },
     run(step, ex) {

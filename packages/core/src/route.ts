@@ -3,6 +3,18 @@
  * `*name` → `{proxy+}` / `{name+}`; optional parts and regular expressions are dropped.
  */
 export function resourceFromRoute(template: string): string {
+  let out = memo.get(template)
+  if (out === undefined) {
+    out = convert(template)
+    if (memo.size < 10_000) memo.set(template, out)
+  }
+  return out
+}
+
+/** Route templates are few: their conversions are kept. */
+const memo = new Map<string, string>()
+
+function convert(template: string): string {
   let out = ''
   for (const seg of template.split('/')) {
     if (seg === '') {

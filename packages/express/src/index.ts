@@ -45,7 +45,7 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
       }),
     )
     const routePath = req.route?.path
-    if (typeof routePath === 'string') exchange.setRoute(resourceFromRoute(`${req.baseUrl ?? ''}${routePath}`))
+    if (typeof routePath === 'string' && !exchange.routeMatched) exchange.setRoute(resourceFromRoute(`${req.baseUrl ?? ''}${routePath}`))
     const outcome = core.run(step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, res, next), next)
     else apply(outcome, res, next)

@@ -72,8 +72,10 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
         params: request.params as Record<string, string> | undefined,
       }),
     )
-    const url = request.routeOptions?.url
-    if (url !== undefined) exchange.setRoute(resourceFromRoute(url))
+    if (!exchange.routeMatched) {
+      const url = request.routeOptions?.url
+      if (url !== undefined) exchange.setRoute(resourceFromRoute(url))
+    }
     const outcome = core.run(step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done), done)
     else apply(outcome, reply, done)

@@ -24,6 +24,7 @@ import {
   type HeaderReader,
   type HeaderRecord,
   RecordHeaders,
+  type Outcome,
   type Step,
 } from '@sluice/core'
 
@@ -80,23 +81,34 @@ function nodeHeaders(c: HonoContextLike): HeaderReader | undefined {
   return incoming?.headers === undefined ? undefined : new RecordHeaders(incoming.headers)
 }
 
-function honoRequest(c: HonoContextLike, headers: HeaderReader, ip: string): GatewayRequest {
-  const raw = c.req.raw
-  let body: Promise<ArrayBuffer> | undefined
-  const bytes = (): Promise<ArrayBuffer> => (body ??= c.req.arrayBuffer())
-  return {
-    method: raw.method,
-    get url() {
-      return raw.url
-    },
-    headers,
-    ip,
-    get params() {
-      return c.req.param()
-    },
-    text: () => bytes().then((b) => new TextDecoder().decode(b)),
-    json: () => bytes().then((b) => JSON.parse(new TextDecoder().decode(b)) as unknown),
-    arrayBuffer: bytes,
+/** A {@link GatewayRequest} view over a Hono request: nothing is copied until asked for. */
+class HonoRequest implements GatewayRequest {
+  readonly method: string
+  readonly headers: HeaderReader
+  readonly ip: string
+  readonly #c: HonoContextLike
+  #body: Promise<ArrayBuffer> | undefined
+
+  constructor(c: HonoContextLike, headers: HeaderReader, ip: string) {
+    this.#c = c
+    this.method = c.req.raw.method
+    this.headers = headers
+    this.ip = ip
+  }
+  get url(): string {
+    return this.#c.req.raw.url
+  }
+  get params(): Record<string, string> {
+    return this.#c.req.param()
+  }
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return (this.#body ??= this.#c.req.arrayBuffer())
+  }
+  text(): Promise<string> {
+    return this.arrayBuffer().then((b) => new TextDecoder().decode(b))
+  }
+  json(): Promise<unknown> {
+    return this.text().then((t) => JSON.parse(t) as unknown)
   }
 }
 
@@ -110,20 +122,30 @@ function matchedRoute(c: HonoContextLike): string | undefined {
   return undefined
 }
 
+const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
+
 function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLike) => string | undefined): SluiceMiddleware {
-  const sluice = async (c: HonoContextLike, next: () => Promise<void>): Promise<Response | undefined> => {
+  const after = (c: HonoContextLike, outcome: Outcome, next: () => Promise<void>): Promise<Response | undefined> | Response => {
+    if (outcome.kind === 'respond') return toFetchResponse(outcome.response)
+    const headers = outcome.headers
+    if (headers === undefined) return next().then(() => undefined)
+    return next().then(() => {
+      setHeaders(c, headers)
+      return undefined
+    })
+  }
+  // Not an async function: a synchronous decision goes straight on to next() without an extra await.
+  const sluice = (c: HonoContextLike, next: () => Promise<void>): Promise<Response | undefined> => {
     const raw = c.req.raw
     const exchange = core.exchangeFor(raw, () => {
       const headers = nodeHeaders(c) ?? raw.headers
-      return honoRequest(c, headers, core.resolveIp(socketAddress(c), headers.get('x-forwarded-for')))
+      return new HonoRequest(c, headers, core.resolveIp(socketAddress(c), headers.get('x-forwarded-for')))
     })
     const route = matchedRoute(c)
-    if (route !== undefined) exchange.setRoute(resourceFromRoute(route))
-    const outcome = await core.run(step, exchange)
-    if (outcome.kind === 'respond') return toFetchResponse(outcome.response)
-    await next()
-    if (outcome.headers !== undefined) setHeaders(c, outcome.headers)
-    return undefined
+    if (route !== undefined && !exchange.routeMatched) exchange.setRoute(resourceFromRoute(route))
+    const outcome = core.run(step, exchange)
+    if (isPromise(outcome)) return outcome.then((o) => after(c, o, next))
+    return Promise.resolve(after(c, outcome, next))
   }
   Object.defineProperty(sluice, 'name', { value: `sluice_${step.feature}` })
   return withStep(sluice, step)

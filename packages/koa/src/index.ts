@@ -9,7 +9,7 @@
  * const app = new Koa()
  * app.use(gw.apiKey())
  */
-import { adapt, createGateway, resourceFromRoute, withStep, type AdaptedGateway, type CarriesStep, type Gateway, type GatewayOptions, type GatewayResponse, type Step } from '@sluice/core'
+import { adapt, createGateway, resourceFromRoute, withStep, type AdaptedGateway, type CarriesStep, type Gateway, type GatewayOptions, type GatewayResponse, type Outcome, type Step } from '@sluice/core'
 import { nodeRequest, type NodeRequestLike } from '@sluice/core/node'
 
 /** The parts of a Koa context the adapter reads and writes. */
@@ -41,8 +41,20 @@ function send(ctx: KoaContextLike, response: GatewayResponse): void {
   ctx.body = typeof response.body === 'string' ? Buffer.from(response.body) : Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength)
 }
 
+const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
+
+function after(ctx: KoaContextLike, outcome: Outcome, next: () => Promise<unknown>): Promise<unknown> | undefined {
+  if (outcome.kind === 'respond') {
+    send(ctx, outcome.response)
+    return undefined
+  }
+  setHeaders(ctx, outcome.headers)
+  return next()
+}
+
 function middleware(core: Gateway, step: Step): SluiceMiddleware {
-  const sluice = async (ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
+  // Not an async function: a synchronous decision goes straight on to next() without an extra await.
+  const sluice = (ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
     const req = ctx.req
     const exchange = core.exchangeFor(req, () =>
       nodeRequest(req, {
@@ -51,11 +63,10 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
         params: ctx.params,
       }),
     )
-    if (typeof ctx._matchedRoute === 'string') exchange.setRoute(resourceFromRoute(ctx._matchedRoute))
-    const outcome = await core.run(step, exchange)
-    if (outcome.kind === 'respond') return send(ctx, outcome.response)
-    setHeaders(ctx, outcome.headers)
-    await next()
+    if (typeof ctx._matchedRoute === 'string' && !exchange.routeMatched) exchange.setRoute(resourceFromRoute(ctx._matchedRoute))
+    const outcome = core.run(step, exchange)
+    const done = isPromise(outcome) ? outcome.then((o) => after(ctx, o, next)) : after(ctx, outcome, next)
+    return Promise.resolve(done).then(() => undefined)
   }
   Object.defineProperty(sluice, 'name', { value: `sluice_${step.feature}` })
   return withStep(sluice, step)

@@ -4,6 +4,7 @@
  * describe the app once (an AppSpec) and every adapter builds it.
  */
 import { createServer, type Server } from 'node:http'
+import { Readable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
 import type { GatewayOptions } from '@sluice/core'
@@ -26,6 +27,7 @@ export interface AnyGateway {
   apiKey(options?: Parameters<Ex['apiKey']>[0]): unknown
   throttle(...args: Parameters<Ex['throttle']>): unknown
   chain(...features: never[]): unknown
+  use(step: Parameters<Ex['use']>[0]): unknown
   getUsage: Ex['getUsage']
 }
 
@@ -34,6 +36,42 @@ export interface Route {
   path: string
   /** The handler answers 200 with this JSON text (default `{"ok":true}`). */
   body?: string
+  /**
+   * How the handler produces its body, in the framework's own way: `text` (default: the JSON text
+   * with content-type application/json), `json` (the framework's JSON serialiser on JSON.parse(body)),
+   * `stream` (a stream of the body in three chunks), `large` (a stream of LARGE_BYTES bytes of "a").
+   */
+  kind?: 'text' | 'json' | 'stream' | 'large'
+  /** Cookies the handler sets (two or more `set-cookie` header lines). */
+  cookies?: string[]
+}
+
+/** Bytes of the `large` route kind: above the adapters' capture limit. */
+export const LARGE_BYTES = 10 * 1024 * 1024 + 4096
+
+function chunksOf(r: Route): string[] {
+  const body = r.body ?? '{"ok":true}'
+  const third = Math.ceil(body.length / 3)
+  return [body.slice(0, third), body.slice(third, 2 * third), body.slice(2 * third)]
+}
+
+function nodeStream(r: Route): Readable {
+  if (r.kind === 'large') {
+    const block = Buffer.alloc(64 * 1024, 'a')
+    let left = LARGE_BYTES
+    return new Readable({
+      read() {
+        if (left <= 0) {
+          this.push(null)
+          return
+        }
+        const n = Math.min(left, block.length)
+        left -= n
+        this.push(block.subarray(0, n))
+      },
+    })
+  }
+  return Readable.from(chunksOf(r).map((c) => Buffer.from(c)))
 }
 
 export interface AppSpec {
@@ -83,13 +121,17 @@ function closer(server: Server): () => Promise<void> {
 async function buildExpress(spec: AppSpec, options: GatewayOptions): Promise<RunningApp> {
   const gw = expressGateway(options)
   const app = express()
+  app.set('etag', false)
   const features = spec.features(gw) as express.RequestHandler[]
   const perRoute = spec.mount === 'route' ? features : []
   if (spec.mount !== 'route') for (const mw of features) app.use(mw)
   for (const r of spec.routes) {
     app[r.method.toLowerCase() as 'get'](r.path, ...perRoute, (_req: express.Request, res: express.Response) => {
       res.statusCode = 200
+      if (r.cookies) res.setHeader('set-cookie', r.cookies)
+      if (r.kind === 'json') return void res.json(JSON.parse(r.body ?? '{"ok":true}'))
       res.setHeader('content-type', JSON_TYPE)
+      if (r.kind === 'stream' || r.kind === 'large') return void nodeStream(r).pipe(res)
       res.end(r.body ?? '{"ok":true}')
     })
   }
@@ -106,8 +148,10 @@ async function buildKoa(spec: AppSpec, options: GatewayOptions): Promise<Running
   for (const r of spec.routes) {
     const handler: Koa.Middleware = (ctx) => {
       ctx.status = 200
+      if (r.cookies) ctx.set('set-cookie', r.cookies)
+      if (r.kind === 'json') return void (ctx.body = JSON.parse(r.body ?? '{"ok":true}'))
       ctx.set('content-type', JSON_TYPE)
-      ctx.body = r.body ?? '{"ok":true}'
+      ctx.body = r.kind === 'stream' || r.kind === 'large' ? nodeStream(r) : (r.body ?? '{"ok":true}')
     }
     router.register(r.path, [r.method], [...(spec.mount === 'route' ? features : []), handler] as never)
   }
@@ -125,9 +169,13 @@ async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<Run
     app.route({
       method: r.method,
       url: r.path,
-      ...(spec.mount === 'route' ? { onRequest: features.map((f) => f.hook) as never } : {}),
+      ...(spec.mount === 'route' ? { onRequest: features.map((f) => f.hook) as never, onSend: features.map((f) => f.onSend) as never } : {}),
       handler: (_req, reply) => {
-        reply.code(200).header('content-type', JSON_TYPE).send(Buffer.from(r.body ?? '{"ok":true}'))
+        reply.code(200)
+        if (r.cookies) reply.header('set-cookie', r.cookies)
+        if (r.kind === 'json') return void reply.send(JSON.parse(r.body ?? '{"ok":true}'))
+        reply.header('content-type', JSON_TYPE)
+        reply.send(r.kind === 'stream' || r.kind === 'large' ? nodeStream(r) : Buffer.from(r.body ?? '{"ok":true}'))
       },
     })
   }
@@ -152,7 +200,14 @@ async function buildHono(spec: AppSpec, options: GatewayOptions): Promise<Runnin
   const features = spec.features(gw) as never[]
   if (spec.mount !== 'route') for (const mw of features) app.use(mw)
   for (const r of spec.routes) {
-    const handler = (c: Context): Response => c.body(r.body ?? '{"ok":true}', 200, { 'content-type': JSON_TYPE })
+    const handler = (c: Context): Response => {
+      if (r.cookies) for (const cookie of r.cookies) c.header('set-cookie', cookie, { append: true })
+      if (r.kind === 'json') return c.json(JSON.parse(r.body ?? '{"ok":true}') as object, 200)
+      if (r.kind === 'stream' || r.kind === 'large') {
+        return c.body(Readable.toWeb(nodeStream(r)) as ReadableStream, 200, { 'content-type': JSON_TYPE })
+      }
+      return c.body(r.body ?? '{"ok":true}', 200, { 'content-type': JSON_TYPE })
+    }
     const chain = [...(spec.mount === 'route' ? features : []), handler] as unknown as [MiddlewareHandler]
     app.on(r.method, [r.path], ...chain)
   }

@@ -13,6 +13,8 @@ export interface Received {
   /** Lower-case names; transport headers removed. */
   headers: Record<string, string>
   body: string
+  /** How many `set-cookie` lines came back. */
+  cookieLines: number
 }
 
 /**
@@ -37,7 +39,8 @@ export function send(base: string, req: SentRequest): Promise<Received> {
             if (v === undefined || TRANSPORT_HEADERS.has(k)) continue
             headers[k] = Array.isArray(v) ? v.join(', ') : v
           }
-          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') })
+          const cookies = res.headers['set-cookie']
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8'), cookieLines: cookies === undefined ? 0 : cookies.length })
         })
         res.on('error', reject)
       },

@@ -33,6 +33,11 @@ export interface AdaptedGateway<M> {
    * @example app.use(gw.chain(gw.apiKey(), gw.throttle()))
    */
   chain(...features: M[]): M
+  /**
+   * Your own policy step as middleware: `run(exchange)` returns an outcome (`proceed`, `respond`),
+   * optionally with a `finalize` for the after-handler phase.
+   */
+  use(step: Step): M
   /** API Gateway's GetUsage. */
   getUsage: Gateway['getUsage']
   /** API Gateway's UpdateUsage. */
@@ -49,6 +54,7 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     apiKey: (options) => wrap(core.apiKey(options)),
     throttle: (plan, options) => wrap(core.throttle(plan, options)),
     chain: (...features) => wrap(core.chain(...features.map(stepOf))),
+    use: (step) => wrap(core.adopt(step)),
     getUsage: (input) => core.getUsage(input),
     updateUsage: (input) => core.updateUsage(input),
     resetUsage: (input) => core.resetUsage(input),

@@ -39,5 +39,6 @@ export function chainSteps(steps: readonly Step[]): Step {
     }
     return acc as Continue
   }
-  return { feature, run: (exchange) => from(exchange, 0, undefined) }
+  const finalizes = steps.some((s) => s.finalizes !== false)
+  return { feature, finalizes, run: (exchange) => from(exchange, 0, undefined) }
 }

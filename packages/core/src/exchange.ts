@@ -1,6 +1,7 @@
 import { extendedIdFrom, formatRequestTime, type Identity, type RequestContext } from './context.js'
 import type { ApiKey } from './keys/registry.js'
 import type { GatewayRequest } from './request.js'
+import type { GatewayResponse } from './response.js'
 import { splitUrl } from './request.js'
 import type { TraceEntry } from './trace.js'
 
@@ -100,6 +101,11 @@ export class Exchange {
   apiKey: ApiKey | undefined
   /** True once the matched route template is known (`setRoute`): the resource path is a template, not a raw path. */
   routeMatched = false
+  /**
+   * After-handler hooks waiting for the response, for adapters whose framework runs that phase in
+   * a separate hook (Fastify's `onSend`); in order of the steps that returned them.
+   */
+  pendingFinalize: Array<(response: GatewayResponse, exchange: Exchange) => GatewayResponse | Promise<GatewayResponse>> | undefined
   /** Set once the `x-amzn-requestid` header has been handed to the adapter. */
   requestIdSent = false
   #path: string | undefined

@@ -6,7 +6,8 @@ import { createIpResolver, type IpResolver, type TrustProxy } from './ip.js'
 import { chainSteps } from './chain.js'
 import { apiKeyStep, type ApiKeyOptions } from './keys/api-key.js'
 import { ApiKeyRegistry, type ApiKeyInit } from './keys/registry.js'
-import { respond, type Continue, type Outcome, type Step } from './outcome.js'
+import { CONTINUE, respond, type Continue, type Outcome, type Step } from './outcome.js'
+import type { GatewayResponse } from './response.js'
 import type { GatewayRequest } from './request.js'
 import { GatewayResponses, type GatewayResponsesOptions } from './responses.js'
 import { memoryThrottleStore } from './throttle/memory-store.js'
@@ -104,8 +105,16 @@ export interface Gateway {
   /** Resets a key's quota count in the current period and its plan buckets. */
   resetUsage(input: { usagePlanId: string; keyId: string }): Promise<void>
 
+  /** Makes a user-written step this gateway's (so `chain` and `simulate` take it). */
+  adopt(step: Step): Step
   /** Several features as one step (one middleware): run in order, the first denial ends it. */
   chain(...steps: Step[]): Step
+
+  /**
+   * The after-handler phase: runs a `continue`'s `finalize` on the handler's response. Never
+   * throws: a failing finalize becomes a 500 gateway response (and calls `onError`).
+   */
+  finalize(finalize: NonNullable<Continue['finalize']>, response: GatewayResponse, exchange: Exchange): Promise<GatewayResponse>
 
   /** Starts an exchange for a request. */
   exchange(request: GatewayRequest): Exchange
@@ -247,6 +256,20 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
         prepared = checkAccount(usagePlans.adopt(plan.id === undefined ? { ...plan, id: `inline-${++inline}` } : plan, 'throttle(plan)'), 'throttle(plan).throttle')
       }
       return own(throttleStep(throttleEnv, prepared, opts))
+    },
+    async finalize(fn, response, ex) {
+      try {
+        return await fn(response, ex)
+      } catch (e) {
+        const out = fail(e, ex, { feature: 'finalize', run: () => CONTINUE })
+        return out.kind === 'respond' ? out.response : response
+      }
+    },
+    adopt(step) {
+      if (step === null || typeof step !== 'object' || typeof step.run !== 'function' || typeof step.feature !== 'string') {
+        throw new SluiceConfigError('ERR_INVALID_OPTION', 'use(step)', 'a step is { feature: string, run(exchange) }')
+      }
+      return own(step)
     },
     chain: (...steps) => {
       for (const s of steps) if (owners.get(s) !== gw) throw new SluiceConfigError('ERR_INVALID_OPTION', 'chain()', 'every feature must come from this gateway')

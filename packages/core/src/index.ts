@@ -12,7 +12,7 @@ export type { TraceEntry } from './trace.js'
 
 export { createRequest, RecordHeaders, splitUrl } from './request.js'
 export type { GatewayRequest, HeaderReader, HeaderRecord, RequestInit } from './request.js'
-export { toFetchResponse } from './response.js'
+export { toFetchResponse, CAPTURE_LIMIT } from './response.js'
 export type { GatewayResponse } from './response.js'
 
 export { CONTINUE, proceed, respond, STEP, withStep } from './outcome.js'

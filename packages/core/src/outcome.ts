@@ -36,6 +36,11 @@ export function respond(response: GatewayResponse): Respond {
 export interface Step {
   /** The feature's name, as the trace shows it. */
   readonly feature: string
+  /**
+   * False when the step never returns a `finalize` (adapters then install no after-handler hook for
+   * it). Omitted: it may.
+   */
+  readonly finalizes?: boolean
   run(exchange: Exchange): Outcome | Promise<Outcome>
 }
 

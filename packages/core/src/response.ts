@@ -13,3 +13,10 @@ export function toFetchResponse(response: GatewayResponse): Response {
   const body = response.status === 204 || response.status === 304 ? null : response.body
   return new Response(body as BodyInit | null, { status: response.status, headers: response.headers as Record<string, string> })
 }
+
+/**
+ * The most response bytes an adapter buffers for the after-handler phase (`finalize`): a larger
+ * (streamed) body passes through untouched and `finalize` does not run. 10 MiB, API Gateway's
+ * payload limit.
+ */
+export const CAPTURE_LIMIT = 10 * 1024 * 1024

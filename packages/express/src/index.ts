@@ -10,8 +10,22 @@
  * app.use(gw.apiKey())
  * app.get('/pets', (req, res) => res.json([]))
  */
-import { adapt, createGateway, resourceFromRoute, withStep, type AdaptedGateway, type CarriesStep, type Gateway, type GatewayOptions, type Outcome, type Step } from '@sluice/core'
-import { nodeRequest, setNodeHeaders, writeNodeResponse, type NodeRequestLike, type NodeResponseLike } from '@sluice/core/node'
+import {
+  adapt,
+  CAPTURE_LIMIT,
+  createGateway,
+  resourceFromRoute,
+  withStep,
+  type AdaptedGateway,
+  type CarriesStep,
+  type Continue,
+  type Exchange,
+  type Gateway,
+  type GatewayOptions,
+  type Outcome,
+  type Step,
+} from '@sluice/core'
+import { bodyBytes, headerPlan, nodeRequest, setNodeHeaders, snapshotHeaders, writeNodeResponse, type NodeRequestLike, type NodeResponseLike } from '@sluice/core/node'
 
 /** The parts of an Express request the adapter reads. */
 export interface ExpressRequestLike extends NodeRequestLike {
@@ -30,10 +44,85 @@ export type ExpressGateway = AdaptedGateway<SluiceMiddleware>
 
 const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
+/** The parts of an Express response the after-handler phase wraps (its own methods, on this response only). */
+interface InterceptableResponse extends NodeResponseLike {
+  write: (...args: unknown[]) => boolean
+  end: (...args: unknown[]) => unknown
+  writeHead: (...args: unknown[]) => unknown
+  getHeaders(): Record<string, number | string | string[] | undefined>
+  getHeaderNames(): string[]
+  removeHeader(name: string): void
+  setHeader(name: string, value: string | readonly string[]): unknown
+}
+
+const toBuffer = (chunk: unknown, encoding: unknown): Buffer =>
+  typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array)
+
+/**
+ * The after-handler phase on Express: this response's `writeHead`/`write`/`end` are wrapped so the
+ * handler's response is buffered (up to CAPTURE_LIMIT), handed to `finalize`, and the final
+ * response written. A larger body is passed through untouched and `finalize` does not run.
+ */
+function intercept(core: Gateway, exchange: Exchange, res: InterceptableResponse, finalize: NonNullable<Continue['finalize']>): void {
+  const { write, end, writeHead } = res
+  const chunks: Buffer[] = []
+  let size = 0
+  let passthrough = false
+  const restore = (): void => {
+    res.write = write
+    res.end = end
+    res.writeHead = writeHead
+  }
+  res.writeHead = (status: unknown, reason?: unknown, headers?: unknown): unknown => {
+    res.statusCode = status as number
+    const h = (typeof reason === 'object' && reason !== null ? reason : headers) as Record<string, string | string[]> | undefined
+    if (h && !Array.isArray(h)) for (const k of Object.keys(h)) res.setHeader(k, h[k] as string)
+    return res
+  }
+  res.write = (chunk: unknown, encoding?: unknown, cb?: unknown): boolean => {
+    if (passthrough) return write.call(res, chunk, encoding, cb)
+    const b = toBuffer(chunk, encoding)
+    chunks.push(b)
+    size += b.length
+    if (size > CAPTURE_LIMIT) {
+      passthrough = true
+      restore()
+      write.call(res, Buffer.concat(chunks))
+    }
+    const callback = typeof encoding === 'function' ? encoding : cb
+    if (typeof callback === 'function') queueMicrotask(() => (callback as () => void)())
+    return true
+  }
+  res.end = (chunk?: unknown, encoding?: unknown, cb?: unknown): unknown => {
+    if (passthrough) return end.call(res, chunk, encoding, cb)
+    restore()
+    const callback = typeof chunk === 'function' ? chunk : typeof encoding === 'function' ? encoding : cb
+    if (chunk !== undefined && chunk !== null && typeof chunk !== 'function') {
+      const b = toBuffer(chunk, encoding)
+      chunks.push(b)
+      size += b.length
+    }
+    const body = Buffer.concat(chunks)
+    if (size > CAPTURE_LIMIT) return end.call(res, body, callback)
+    const before = snapshotHeaders(res.getHeaders())
+    void core.finalize(finalize, { status: res.statusCode, headers: before.headers, body }, exchange).then((final) => {
+      const plan = headerPlan(final, before)
+      res.statusCode = final.status
+      for (const name of plan.remove) res.removeHeader(name)
+      for (const [name, value] of plan.set) res.setHeader(name, value)
+      const out = bodyBytes(final.body)
+      res.setHeader('content-length', String(out.byteLength))
+      end.call(res, out, callback)
+    })
+    return res
+  }
+}
+
 function middleware(core: Gateway, step: Step): SluiceMiddleware {
-  const apply = (outcome: Outcome, res: NodeResponseLike, next: (error?: unknown) => void): void => {
+  const apply = (outcome: Outcome, exchange: Exchange, res: NodeResponseLike, next: (error?: unknown) => void): void => {
     if (outcome.kind === 'respond') return writeNodeResponse(res, outcome.response)
     setNodeHeaders(res, outcome.headers)
+    if (outcome.finalize !== undefined) intercept(core, exchange, res as InterceptableResponse, outcome.finalize)
     next()
   }
   const sluice = (req: ExpressRequestLike, res: NodeResponseLike, next: (error?: unknown) => void): void => {
@@ -47,8 +136,8 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
     const routePath = req.route?.path
     if (typeof routePath === 'string' && !exchange.routeMatched) exchange.setRoute(resourceFromRoute(`${req.baseUrl ?? ''}${routePath}`))
     const outcome = core.run(step, exchange)
-    if (isPromise(outcome)) outcome.then((o) => apply(o, res, next), next)
-    else apply(outcome, res, next)
+    if (isPromise(outcome)) outcome.then((o) => apply(o, exchange, res, next), next)
+    else apply(outcome, exchange, res, next)
   }
   Object.defineProperty(sluice, 'name', { value: `sluice_${step.feature}` })
   return withStep(sluice, step)

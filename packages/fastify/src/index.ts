@@ -11,8 +11,22 @@
  * await app.register(gw.apiKey())                              // every route
  * app.get('/one', { onRequest: gw.apiKey().hook }, handler)    // one route
  */
-import { adapt, createGateway, resourceFromRoute, withStep, type AdaptedGateway, type CarriesStep, type Gateway, type GatewayOptions, type Outcome, type Step } from '@sluice/core'
-import { nodeRequest, type NodeRequestLike } from '@sluice/core/node'
+import {
+  adapt,
+  CAPTURE_LIMIT,
+  createGateway,
+  resourceFromRoute,
+  withStep,
+  type AdaptedGateway,
+  type CarriesStep,
+  type Exchange,
+  type Gateway,
+  type GatewayOptions,
+  type GatewayResponse,
+  type Outcome,
+  type Step,
+} from '@sluice/core'
+import { bodyBytes, headerPlan, nodeRequest, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 import fp from 'fastify-plugin'
 
 /** The parts of a Fastify request the adapter reads. */
@@ -27,29 +41,74 @@ export interface FastifyRequestLike {
 
 /** The parts of a Fastify reply the adapter writes. */
 export interface FastifyReplyLike {
+  readonly statusCode: number
   code(status: number): FastifyReplyLike
-  header(name: string, value: string): FastifyReplyLike
+  header(name: string, value: string | readonly string[]): FastifyReplyLike
   send(payload?: unknown): FastifyReplyLike
+  getHeaders(): Record<string, number | string | string[] | undefined>
+  removeHeader(name: string): FastifyReplyLike
 }
 
 /** A Fastify `onRequest` hook (callback style). */
 export type SluiceHook = (request: FastifyRequestLike, reply: FastifyReplyLike, done: (error?: Error) => void) => void
 
+/** A Fastify `onSend` hook (callback style): the after-handler phase. */
+export type SluiceSendHook = (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => void
+
 /** The instance methods the plugin uses. */
 export interface FastifyInstanceLike {
   addHook(name: 'onRequest', hook: SluiceHook): unknown
+  addHook(name: 'onSend', hook: SluiceSendHook): unknown
 }
 
 /** A Fastify plugin that installs one feature as an `onRequest` hook; `.hook` is that hook, for one route. */
 export type SluicePlugin = ((instance: FastifyInstanceLike, options: unknown, done: (error?: Error) => void) => void) &
-  CarriesStep & { readonly hook: SluiceHook & CarriesStep }
+  CarriesStep & {
+    /** The `onRequest` hook, for one route: `{ onRequest: plugin.hook }`. */
+    readonly hook: SluiceHook & CarriesStep
+    /** The `onSend` hook, for one route when the feature has an after-handler phase: `{ onSend: plugin.onSend }`. */
+    readonly onSend: SluiceSendHook
+  }
 
 /** A gateway whose features are Fastify plugins. */
 export type FastifyGateway = AdaptedGateway<SluicePlugin>
 
 const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
-function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) => void): void {
+/**
+ * The after-handler phase on Fastify (`onSend`): the serialised payload (string, Buffer, stream up
+ * to CAPTURE_LIMIT) goes through the pending `finalize` hooks, latest first, and the final response
+ * replaces it. A larger stream passes through untouched and the hooks do not run.
+ */
+async function finish(core: Gateway, exchange: Exchange, reply: FastifyReplyLike, payload: unknown): Promise<unknown> {
+  const pending = exchange.pendingFinalize
+  if (pending === undefined || pending.length === 0) return payload
+  exchange.pendingFinalize = undefined
+  let bytes: Buffer
+  if (payload === undefined || payload === null) bytes = Buffer.alloc(0)
+  else if (typeof payload === 'string') bytes = Buffer.from(payload)
+  else if (payload instanceof Uint8Array) bytes = bodyBytes(payload)
+  else if (typeof (payload as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+    const read = await readStreamUpTo(payload as AsyncIterable<unknown>, CAPTURE_LIMIT)
+    if ('rest' in read) return read.rest
+    bytes = read.bytes
+  } else return payload
+  const before = snapshotHeaders(reply.getHeaders())
+  let response: GatewayResponse = { status: reply.statusCode, headers: before.headers, body: bytes }
+  for (let i = pending.length - 1; i >= 0; i--) response = await core.finalize(pending[i] as NonNullable<typeof pending>[number], response, exchange)
+  const plan = headerPlan(response, before)
+  reply.code(response.status)
+  for (const name of plan.remove) reply.removeHeader(name)
+  for (const [name, value] of plan.set) {
+    if (name === 'set-cookie') reply.removeHeader(name) // Fastify appends set-cookie values
+    reply.header(name, value)
+  }
+  const out = bodyBytes(response.body)
+  reply.header('content-length', String(out.byteLength))
+  return out
+}
+
+function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) => void, exchange?: Exchange): void {
   if (outcome.kind === 'respond') {
     const { status, headers, body } = outcome.response
     reply.code(status)
@@ -59,6 +118,7 @@ function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) 
   }
   const headers = outcome.headers
   if (headers !== undefined) for (const name in headers) reply.header(name, headers[name] as string)
+  if (outcome.finalize !== undefined && exchange !== undefined) (exchange.pendingFinalize ??= []).push(outcome.finalize)
   done()
 }
 
@@ -77,17 +137,30 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
       if (url !== undefined) exchange.setRoute(resourceFromRoute(url))
     }
     const outcome = core.run(step, exchange)
-    if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done), done)
-    else apply(outcome, reply, done)
+    if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange), done)
+    else apply(outcome, reply, done, exchange)
+  }
+  const exchangeOf = (request: FastifyRequestLike): Exchange =>
+    core.exchangeFor(request.raw, () => nodeRequest(request.raw, { ip: core.resolveIp(request.raw.socket?.remoteAddress, undefined) }))
+  const onSend: SluiceSendHook = (request, reply, payload, done) => {
+    const exchange = exchangeOf(request)
+    if (exchange.pendingFinalize === undefined) return done(null, payload)
+    finish(core, exchange, reply, payload).then(
+      (out) => done(null, out),
+      (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+    )
   }
   Object.defineProperty(hook, 'name', { value: `sluice_${step.feature}` })
   withStep(hook, step)
   const register = (instance: FastifyInstanceLike, _options: unknown, done: (error?: Error) => void): void => {
     instance.addHook('onRequest', hook)
+    // the after-handler hook only for steps that may need it: every onSend hook costs every request
+    if (step.finalizes !== false) instance.addHook('onSend', onSend)
     done()
   }
   const wrapped = fp(register as never, { fastify: '5.x', name: `sluice-${step.feature}` }) as unknown as SluicePlugin
   Object.defineProperty(wrapped, 'hook', { value: hook, enumerable: false })
+  Object.defineProperty(wrapped, 'onSend', { value: onSend, enumerable: false })
   return withStep(wrapped, step)
 }
 

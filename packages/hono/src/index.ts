@@ -24,8 +24,11 @@ import {
   type HeaderReader,
   type HeaderRecord,
   RecordHeaders,
+  type Continue,
+  type Exchange,
   type Outcome,
   type Step,
+  CAPTURE_LIMIT,
 } from '@sluice/core'
 
 /** The parts of a Hono context the adapter reads and writes. */
@@ -122,15 +125,94 @@ function matchedRoute(c: HonoContextLike): string | undefined {
   return undefined
 }
 
+/** Reads a web stream up to `limit` bytes: the whole body, or a stream replaying it then the rest. */
+async function readUpTo(body: ReadableStream<Uint8Array>, limit: number): Promise<{ bytes: Uint8Array } | { rest: ReadableStream<Uint8Array> }> {
+  const reader = body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const r = await reader.read()
+    if (r.done) break
+    chunks.push(r.value)
+    size += r.value.byteLength
+    if (size > limit) {
+      const rest = new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (const c of chunks) controller.enqueue(c)
+        },
+        async pull(controller) {
+          const n = await reader.read()
+          if (n.done) controller.close()
+          else controller.enqueue(n.value)
+        },
+        cancel(reason) {
+          return reader.cancel(reason)
+        },
+      })
+      return { rest }
+    }
+  }
+  const bytes = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) {
+    bytes.set(c, at)
+    at += c.byteLength
+  }
+  return { bytes }
+}
+
+/**
+ * The after-handler phase on Hono, after `await next()`: `c.res` (up to CAPTURE_LIMIT) goes to
+ * `finalize`, and the final response replaces it. A larger body passes through untouched and
+ * `finalize` does not run.
+ */
+async function finish(core: Gateway, exchange: Exchange, c: HonoContextLike, finalize: NonNullable<Continue['finalize']>): Promise<void> {
+  const res = c.res
+  // headers first: on @hono/node-server, reading the body of a lightweight response rebuilds it
+  // from its original init, dropping headers set on it since
+  const headers: Record<string, string> = {}
+  res.headers.forEach((value, name) => {
+    headers[name] = value
+  })
+  const setCookie = res.headers.getSetCookie()
+  if (setCookie.length > 0) headers['set-cookie'] = setCookie.join(', ')
+  const status = res.status
+  let bytes: Uint8Array = new Uint8Array(0)
+  if (res.body !== null) {
+    const read = await readUpTo(res.body, CAPTURE_LIMIT)
+    if ('rest' in read) {
+      const through = new Headers()
+      for (const [name, value] of Object.entries(headers)) if (name !== 'set-cookie') through.set(name, value)
+      for (const cookie of setCookie) through.append('set-cookie', cookie)
+      c.res = undefined as never
+      c.res = new Response(read.rest, { status, headers: through })
+      return
+    }
+    bytes = read.bytes
+  }
+  const final = await core.finalize(finalize, { status, headers, body: bytes }, exchange)
+  const out = new Headers()
+  for (const [name, value] of Object.entries(final.headers)) {
+    if (name === 'content-length' || name === 'transfer-encoding') continue
+    if (name === 'set-cookie' && value === headers['set-cookie']) for (const cookie of setCookie) out.append(name, cookie)
+    else out.set(name, value)
+  }
+  const body = final.status === 204 || final.status === 304 ? null : typeof final.body === 'string' ? final.body : new Uint8Array(final.body)
+  c.res = undefined as never
+  c.res = new Response(body, { status: final.status, headers: out })
+}
+
 const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
 function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLike) => string | undefined): SluiceMiddleware {
-  const after = (c: HonoContextLike, outcome: Outcome, next: () => Promise<void>): Promise<Response | undefined> | Response => {
+  const after = (c: HonoContextLike, exchange: Exchange, outcome: Outcome, next: () => Promise<void>): Promise<Response | undefined> | Response => {
     if (outcome.kind === 'respond') return toFetchResponse(outcome.response)
     const headers = outcome.headers
-    if (headers === undefined) return next().then(() => undefined)
-    return next().then(() => {
-      setHeaders(c, headers)
+    const finalize = outcome.finalize
+    if (headers === undefined && finalize === undefined) return next().then(() => undefined)
+    return next().then(async () => {
+      if (headers !== undefined) setHeaders(c, headers)
+      if (finalize !== undefined) await finish(core, exchange, c, finalize)
       return undefined
     })
   }
@@ -144,8 +226,8 @@ function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLik
     const route = matchedRoute(c)
     if (route !== undefined && !exchange.routeMatched) exchange.setRoute(resourceFromRoute(route))
     const outcome = core.run(step, exchange)
-    if (isPromise(outcome)) return outcome.then((o) => after(c, o, next))
-    return Promise.resolve(after(c, outcome, next))
+    if (isPromise(outcome)) return outcome.then((o) => after(c, exchange, o, next))
+    return Promise.resolve(after(c, exchange, outcome, next))
   }
   Object.defineProperty(sluice, 'name', { value: `sluice_${step.feature}` })
   return withStep(sluice, step)

@@ -9,8 +9,23 @@
  * const app = new Koa()
  * app.use(gw.apiKey())
  */
-import { adapt, createGateway, resourceFromRoute, withStep, type AdaptedGateway, type CarriesStep, type Gateway, type GatewayOptions, type GatewayResponse, type Outcome, type Step } from '@sluice/core'
-import { nodeRequest, type NodeRequestLike } from '@sluice/core/node'
+import {
+  adapt,
+  CAPTURE_LIMIT,
+  createGateway,
+  resourceFromRoute,
+  withStep,
+  type AdaptedGateway,
+  type CarriesStep,
+  type Continue,
+  type Exchange,
+  type Gateway,
+  type GatewayOptions,
+  type GatewayResponse,
+  type Outcome,
+  type Step,
+} from '@sluice/core'
+import { bodyBytes, headerPlan, nodeRequest, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 
 /** The parts of a Koa context the adapter reads and writes. */
 export interface KoaContextLike {
@@ -19,9 +34,11 @@ export interface KoaContextLike {
   readonly params?: Record<string, string>
   /** Set by @koa/router: the matched route. */
   readonly _matchedRoute?: string | RegExp
+  readonly res: { getHeaders(): Record<string, number | string | string[] | undefined> }
   status: number
   body: unknown
-  set(field: string, value: string): void
+  set(field: string, value: string | string[]): void
+  remove(field: string): void
 }
 
 /** Koa middleware that also carries its core step (for `simulate`). */
@@ -43,13 +60,43 @@ function send(ctx: KoaContextLike, response: GatewayResponse): void {
 
 const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
-function after(ctx: KoaContextLike, outcome: Outcome, next: () => Promise<unknown>): Promise<unknown> | undefined {
+/**
+ * The after-handler phase on Koa, after `await next()`: the body the app set (string, Buffer,
+ * object, stream up to CAPTURE_LIMIT) goes to `finalize`, and the final response replaces it. A
+ * larger stream passes through untouched and `finalize` does not run.
+ */
+async function finish(core: Gateway, exchange: Exchange, ctx: KoaContextLike, finalize: NonNullable<Continue['finalize']>): Promise<void> {
+  const body = ctx.body
+  let bytes: Buffer
+  if (body === undefined || body === null) bytes = Buffer.alloc(0)
+  else if (typeof body === 'string') bytes = Buffer.from(body)
+  else if (body instanceof Uint8Array) bytes = bodyBytes(body)
+  else if (typeof (body as { pipe?: unknown }).pipe === 'function' || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+    const read = await readStreamUpTo(body as AsyncIterable<unknown>, CAPTURE_LIMIT)
+    if ('rest' in read) {
+      ctx.body = read.rest
+      return
+    }
+    bytes = read.bytes
+  } else bytes = Buffer.from(JSON.stringify(body))
+  const before = snapshotHeaders(ctx.res.getHeaders())
+  const final = await core.finalize(finalize, { status: ctx.status, headers: before.headers, body: bytes }, exchange)
+  const plan = headerPlan(final, before)
+  ctx.status = final.status
+  for (const name of plan.remove) ctx.remove(name)
+  for (const [name, value] of plan.set) ctx.set(name, value as string)
+  ctx.body = bodyBytes(final.body)
+}
+
+function after(core: Gateway, exchange: Exchange, ctx: KoaContextLike, outcome: Outcome, next: () => Promise<unknown>): Promise<unknown> | undefined {
   if (outcome.kind === 'respond') {
     send(ctx, outcome.response)
     return undefined
   }
   setHeaders(ctx, outcome.headers)
-  return next()
+  const finalize = outcome.finalize
+  if (finalize === undefined) return next()
+  return next().then(() => finish(core, exchange, ctx, finalize))
 }
 
 function middleware(core: Gateway, step: Step): SluiceMiddleware {
@@ -65,7 +112,7 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
     )
     if (typeof ctx._matchedRoute === 'string' && !exchange.routeMatched) exchange.setRoute(resourceFromRoute(ctx._matchedRoute))
     const outcome = core.run(step, exchange)
-    const done = isPromise(outcome) ? outcome.then((o) => after(ctx, o, next)) : after(ctx, outcome, next)
+    const done = isPromise(outcome) ? outcome.then((o) => after(core, exchange, ctx, o, next)) : after(core, exchange, ctx, outcome, next)
     return Promise.resolve(done).then(() => undefined)
   }
   Object.defineProperty(sluice, 'name', { value: `sluice_${step.feature}` })

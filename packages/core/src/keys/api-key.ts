@@ -26,6 +26,7 @@ export function apiKeyStep(registry: ApiKeyRegistry, responses: GatewayResponses
 
   return {
     feature: 'apiKey',
+    finalizes: false,
     run(exchange: Exchange): Outcome {
       const presented = fromHeader ? exchange.request.headers.get('x-api-key') : exchange.usageIdentifierKey
       const m = registry.match(presented)

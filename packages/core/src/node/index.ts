@@ -4,6 +4,7 @@
  * Structural types only: no framework is imported.
  */
 import type { IncomingHttpHeaders } from 'node:http'
+import { Readable } from 'node:stream'
 import { BodyReader, bodyToBytes, RecordHeaders, type GatewayRequest } from '../request.js'
 import type { GatewayResponse } from '../response.js'
 
@@ -126,4 +127,74 @@ export function writeNodeResponse(res: NodeResponseLike, response: GatewayRespon
 /** Byte length of a response body. */
 export function bodyLength(body: string | Uint8Array): number {
   return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
+}
+
+/** Snapshot of a Node response's headers as a {@link GatewayResponse} sees them. */
+export interface HeaderSnapshot {
+  readonly headers: Record<string, string>
+  /** `set-cookie` as separate values (joined with ", " in `headers`). */
+  readonly setCookie: readonly string[] | undefined
+}
+
+/** Reads the headers set so far on a Node response (lower-case names). */
+export function snapshotHeaders(raw: Readonly<Record<string, number | string | readonly string[] | undefined>>): HeaderSnapshot {
+  const headers: Record<string, string> = {}
+  let setCookie: readonly string[] | undefined
+  for (const name of Object.keys(raw)) {
+    const v = raw[name]
+    if (v === undefined) continue
+    const key = name.toLowerCase()
+    if (Array.isArray(v)) {
+      if (key === 'set-cookie') setCookie = v
+      headers[key] = v.join(', ')
+    } else headers[key] = String(v)
+  }
+  return { headers, setCookie }
+}
+
+/** What an adapter sets, header by header, to turn the handler's response into the final one. */
+export function headerPlan(final: GatewayResponse, before: HeaderSnapshot): { remove: string[]; set: Array<[string, string | readonly string[]]> } {
+  const remove = Object.keys(before.headers).filter((k) => !(k in final.headers))
+  const set: Array<[string, string | readonly string[]]> = []
+  for (const [k, v] of Object.entries(final.headers)) {
+    if (k === 'content-length' || k === 'transfer-encoding') continue
+    set.push([k, k === 'set-cookie' && before.setCookie !== undefined && v === before.headers[k] ? before.setCookie : v])
+  }
+  if ('transfer-encoding' in before.headers) remove.push('transfer-encoding')
+  return { remove, set }
+}
+
+/** Bytes of a body. */
+export function bodyBytes(body: string | Uint8Array): Buffer {
+  return typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+}
+
+/**
+ * Reads a Node stream up to `limit` bytes: the whole body, or — past the limit — a stream that
+ * replays what was read and then the rest, untouched.
+ */
+export async function readStreamUpTo(stream: AsyncIterable<unknown>, limit: number): Promise<{ bytes: Buffer } | { rest: Readable }> {
+  const it = stream[Symbol.asyncIterator]()
+  const chunks: Buffer[] = []
+  let size = 0
+  for (;;) {
+    const r = await it.next()
+    if (r.done) return { bytes: Buffer.concat(chunks) }
+    const v = r.value
+    const b = typeof v === 'string' ? Buffer.from(v) : Buffer.isBuffer(v) ? v : Buffer.from(v as Uint8Array)
+    chunks.push(b)
+    size += b.length
+    if (size > limit) {
+      async function* replay(): AsyncGenerator<Buffer> {
+        yield* chunks
+        for (;;) {
+          const n = await it.next()
+          if (n.done) return
+          const c = n.value
+          yield typeof c === 'string' ? Buffer.from(c) : Buffer.isBuffer(c) ? c : Buffer.from(c as Uint8Array)
+        }
+      }
+      return { rest: Readable.from(replay()) }
+    }
+  }
 }

@@ -182,6 +182,7 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
 
   return {
     feature: 'throttle',
+    finalizes: false,
     run(exchange: Exchange): Outcome | Promise<Outcome> {
       const now = Math.floor(clock.now())
       const key = exchange.apiKey

@@ -15,6 +15,7 @@ function stepOf(feature: unknown): Step {
 }
 import type { UsagePlan } from './throttle/plans.js'
 import type { ThrottleOptions } from './throttle/throttle.js'
+import type { CacheOptions } from './cache/settings.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -26,6 +27,12 @@ export interface AdaptedGateway<M> {
   apiKey(options?: ApiKeyOptions): M
   /** Throttle and quota: the caller's usage plan (or `plan`), the stage's method setting and the account bucket, in one decision. */
   throttle(plan?: UsagePlan | string, options?: ThrottleOptions): M
+  /** Response cache; see `Gateway.cache`. */
+  cache(options?: CacheOptions): M
+  /** Flushes the whole cache, or the entries under a path prefix. */
+  flushCache: Gateway['flushCache']
+  /** Cache hit / miss counts. */
+  cacheStats: Gateway['cacheStats']
   /**
    * Several features as one middleware (they run in order; the first denial ends it). Cheaper than
    * mounting each: one framework middleware or hook instead of several.
@@ -53,6 +60,9 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     apiKeys: core.apiKeys,
     apiKey: (options) => wrap(core.apiKey(options)),
     throttle: (plan, options) => wrap(core.throttle(plan, options)),
+    cache: (options) => wrap(core.cache(options)),
+    flushCache: (filter) => core.flushCache(filter),
+    cacheStats: () => core.cacheStats(),
     chain: (...features) => wrap(core.chain(...features.map(stepOf))),
     use: (step) => wrap(core.adopt(step)),
     getUsage: (input) => core.getUsage(input),

@@ -17,6 +17,7 @@ export type ConfigErrorCode =
   | 'ERR_UNKNOWN_USAGE_PLAN'
   | 'ERR_USAGE_PLAN_CONFLICT'
   | 'ERR_QUOTA_WITHOUT_KEY'
+  | 'ERR_INVALID_CACHE'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

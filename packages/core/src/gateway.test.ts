@@ -27,7 +27,7 @@ const plain = (h: Readonly<Record<string, string>> | undefined): Record<string, 
 describe('createGateway options', () => {
   it('has working defaults', () => {
     const gw = createGateway()
-    expect(gw.stage).toEqual({ name: '$default', variables: {}, methodSettings: {} })
+    expect(gw.stage).toEqual({ name: '$default', variables: {}, methodSettings: {}, cache: {} })
     expect(gw.apiKeys.size).toBe(0)
     expect(typeof gw.clock.now()).toBe('number')
     const ex = gw.exchange(createRequest())

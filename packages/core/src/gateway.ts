@@ -3,6 +3,9 @@ import { systemClock, type Clock } from './clock.js'
 import { isGatewayError, SluiceConfigError } from './errors.js'
 import { Exchange } from './exchange.js'
 import { createIpResolver, type IpResolver, type TrustProxy } from './ip.js'
+import { cacheStep, type CacheStats, type MethodCacheSetting } from './cache/cache.js'
+import { validateBoolean, validateStageCache, validateStrategy, validateTtl, type CacheOptions, type StageCacheSettings } from './cache/settings.js'
+import { memoryCacheStore, type CacheFlushFilter, type CacheStore } from './cache/store.js'
 import { chainSteps } from './chain.js'
 import { apiKeyStep, type ApiKeyOptions } from './keys/api-key.js'
 import { ApiKeyRegistry, type ApiKeyInit } from './keys/registry.js'
@@ -28,17 +31,23 @@ export interface StageOptions {
    * for the root, or `*\/*` for every method. Each method gets its own bucket, shared by all callers.
    */
   methodSettings?: Record<string, MethodSetting>
+  /** Stage-wide cache settings; `gw.cache()` options and method settings override them. */
+  cache?: StageCacheSettings
 }
 
-/** A stage's per-method throttle (API Gateway's `MethodSetting` names). */
-export interface MethodSetting {
-  throttlingRateLimit: number
-  throttlingBurstLimit: number
+/**
+ * A stage's per-method settings (API Gateway's `MethodSetting` names): a throttle (both throttling
+ * fields) and cache overrides.
+ */
+export interface MethodSetting extends MethodCacheSetting {
+  throttlingRateLimit?: number
+  throttlingBurstLimit?: number
 }
 
 /** The stores a gateway keeps its state in. Default: in memory. */
 export interface GatewayStore {
   throttle?: ThrottleStore
+  cache?: CacheStore
 }
 
 /** Options of {@link createGateway} (and of every adapter's `gateway()`). */
@@ -97,6 +106,16 @@ export interface Gateway {
    * Stage per-method settings and the account bucket apply in both cases.
    */
   throttle(plan?: UsagePlan | string, options?: ThrottleOptions): Step
+
+  /**
+   * Response cache (API Gateway's stage cache): TTL, declared key parameters, `max-age=0`
+   * invalidation, coalesced misses; identified callers never share entries.
+   */
+  cache(options?: CacheOptions): Step
+  /** Flushes the whole cache, or the entries under a path prefix (or one exact path). Returns how many were removed. */
+  flushCache(filter?: CacheFlushFilter): Promise<number>
+  /** Hit, miss, store, invalidation and coalescing counts since the gateway started. */
+  cacheStats(): CacheStats
 
   /** API Gateway's GetUsage for a plan (one `[used, remaining]` pair per key per day). */
   getUsage(input: GetUsageInput): Promise<Usage>
@@ -178,18 +197,40 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     name: stageName,
     variables: Object.freeze(Object.assign(Object.create(null) as Record<string, string>, options.stage?.variables ?? {})),
     methodSettings: Object.freeze({ ...options.stage?.methodSettings }),
+    cache: Object.freeze({ ...options.stage?.cache }),
   })
   const account = options.accountThrottle === false ? undefined : bucketSpec(options.accountThrottle ?? ACCOUNT_DEFAULT, 'accountThrottle')
   const stageMethods = new Map<string, BucketSpec>()
+  const cacheMethods = new Map<string, MethodCacheSetting>()
+  const METHOD_SETTING_FIELDS = ['throttlingRateLimit', 'throttlingBurstLimit', 'cachingEnabled', 'cacheTtlInSeconds', 'requireAuthorizationForCacheControl', 'unauthorizedCacheControlHeaderStrategy']
   for (const [k, v] of Object.entries(options.stage?.methodSettings ?? {})) {
     const o = `stage.methodSettings["${k}"]`
-    if (v === null || typeof v !== 'object') throw new SluiceConfigError('ERR_INVALID_THROTTLE', o, 'must be { throttlingRateLimit, throttlingBurstLimit }')
-    const spec = bucketSpec({ rateLimit: v.throttlingRateLimit, burstLimit: v.throttlingBurstLimit }, o)
-    if (account !== undefined && (spec.rateLimit > account.rateLimit || spec.burstLimit > account.burstLimit)) {
-      throw new SluiceConfigError('ERR_INVALID_THROTTLE', o, `a stage limit above the account limit (${account.rateLimit} rps, burst ${account.burstLimit}) can never be reached`)
+    if (v === null || typeof v !== 'object') throw new SluiceConfigError('ERR_INVALID_OPTION', o, 'must be a method setting object')
+    for (const f of Object.keys(v)) {
+      if (!METHOD_SETTING_FIELDS.includes(f)) throw new SluiceConfigError('ERR_INVALID_OPTION', `${o}.${f}`, `unknown field; expected ${METHOD_SETTING_FIELDS.join(', ')}`)
     }
-    stageMethods.set(methodKey(k, o, true), spec)
+    const mk = methodKey(k, o, true)
+    if (v.throttlingRateLimit !== undefined || v.throttlingBurstLimit !== undefined) {
+      const spec = bucketSpec({ rateLimit: v.throttlingRateLimit, burstLimit: v.throttlingBurstLimit }, o)
+      if (account !== undefined && (spec.rateLimit > account.rateLimit || spec.burstLimit > account.burstLimit)) {
+        throw new SluiceConfigError('ERR_INVALID_THROTTLE', o, `a stage limit above the account limit (${account.rateLimit} rps, burst ${account.burstLimit}) can never be reached`)
+      }
+      stageMethods.set(mk, spec)
+    }
+    const c: MethodCacheSetting = {}
+    if (v.cachingEnabled !== undefined) c.cachingEnabled = validateBoolean(v.cachingEnabled, `${o}.cachingEnabled`)
+    if (v.cacheTtlInSeconds !== undefined) c.cacheTtlInSeconds = validateTtl(v.cacheTtlInSeconds, `${o}.cacheTtlInSeconds`)
+    if (v.requireAuthorizationForCacheControl !== undefined) c.requireAuthorizationForCacheControl = validateBoolean(v.requireAuthorizationForCacheControl, `${o}.requireAuthorizationForCacheControl`)
+    if (v.unauthorizedCacheControlHeaderStrategy !== undefined) c.unauthorizedCacheControlHeaderStrategy = validateStrategy(v.unauthorizedCacheControlHeaderStrategy, `${o}.unauthorizedCacheControlHeaderStrategy`)
+    if (Object.keys(c).length > 0) cacheMethods.set(mk, c)
   }
+  const stageCache = validateStageCache(options.stage?.cache)
+  const cacheStore = options.store?.cache ?? memoryCacheStore()
+  if (typeof cacheStore.get !== 'function' || typeof cacheStore.set !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'store.cache', 'must implement CacheStore (get, set, delete, flush)')
+  const cacheStats: CacheStats = { hits: 0, misses: 0, stores: 0, invalidations: 0, coalesced: 0 }
+  const cacheEnv = { store: cacheStore, clock, responses, stage: stageName, stageCache, methodSettings: cacheMethods, stats: cacheStats }
+  const sharedCaches = new WeakSet<Step>()
+  const identitySteps = new WeakSet<Step>()
   const checkAccount = (plan: PreparedPlan, option: string): PreparedPlan => {
     if (plan.bucket !== undefined && account !== undefined && (plan.bucket.rateLimit > account.rateLimit || plan.bucket.burstLimit > account.burstLimit)) {
       throw new SluiceConfigError('ERR_INVALID_THROTTLE', option, `a per-caller limit above the account limit (${account.rateLimit} rps, burst ${account.burstLimit}) can never be reached`)
@@ -245,7 +286,23 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     stage,
     resolveIp,
     usagePlans,
-    apiKey: (opts?: ApiKeyOptions) => own(apiKeyStep(apiKeys, responses, opts, usagePlans)),
+    apiKey: (opts?: ApiKeyOptions) => {
+      const step = own(apiKeyStep(apiKeys, responses, opts, usagePlans))
+      identitySteps.add(step)
+      return step
+    },
+    cache: (opts?: CacheOptions) => {
+      const step = own(cacheStep(cacheEnv, opts))
+      if (opts?.shared === true) sharedCaches.add(step)
+      return step
+    },
+    flushCache: async (filter?: CacheFlushFilter) => {
+      if (filter !== undefined && (filter === null || typeof filter !== 'object' || (filter.pathPrefix !== undefined && typeof filter.pathPrefix !== 'string'))) {
+        throw new SluiceConfigError('ERR_INVALID_CACHE', 'flushCache()', 'takes { pathPrefix?, exact? }')
+      }
+      return cacheStore.flush(filter)
+    },
+    cacheStats: () => ({ ...cacheStats }),
     throttle(plan, opts) {
       let prepared
       if (typeof plan === 'string') {
@@ -272,8 +329,17 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       return own(step)
     },
     chain: (...steps) => {
-      for (const s of steps) if (owners.get(s) !== gw) throw new SluiceConfigError('ERR_INVALID_OPTION', 'chain()', 'every feature must come from this gateway')
-      return own(chainSteps(steps))
+      let identified = false
+      for (const s of steps) {
+        if (owners.get(s) !== gw) throw new SluiceConfigError('ERR_INVALID_OPTION', 'chain()', 'every feature must come from this gateway')
+        if (identitySteps.has(s)) identified = true
+        if (identified && sharedCaches.has(s)) {
+          throw new SluiceConfigError('ERR_INVALID_CACHE', 'cache().shared', 'a shared cache behind an API key or authorizer would serve one caller\'s response to another; leave shared off so each caller has its own entries')
+        }
+      }
+      const step = own(chainSteps(steps))
+      if (steps.some((s) => identitySteps.has(s))) identitySteps.add(step)
+      return step
     },
     getUsage: (input) => getUsage(usageEnv, input),
     updateUsage: (input) => updateUsage(usageEnv, input),

@@ -330,9 +330,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     },
     chain: (...steps) => {
       let identified = false
+      let cached = false
       for (const s of steps) {
         if (owners.get(s) !== gw) throw new SluiceConfigError('ERR_INVALID_OPTION', 'chain()', 'every feature must come from this gateway')
-        if (identitySteps.has(s)) identified = true
+        if (identitySteps.has(s)) {
+          if (cached) {
+            throw new SluiceConfigError('ERR_INVALID_CACHE', 'chain()', 'a cache before apiKey() or an authorizer answers callers before they are checked; put the cache after them')
+          }
+          identified = true
+        }
+        if (s.feature === 'cache') cached = true
         if (identified && sharedCaches.has(s)) {
           throw new SluiceConfigError('ERR_INVALID_CACHE', 'cache().shared', 'a shared cache behind an API key or authorizer would serve one caller\'s response to another; leave shared off so each caller has its own entries')
         }

@@ -126,6 +126,14 @@ function stored(response: GatewayResponse): GatewayResponse {
   return Object.freeze({ status: response.status, headers: Object.freeze(headers), body })
 }
 
+/** The caller's identity for cache keys: the API key, else the authorizer's principal. */
+function identityOf(exchange: Exchange): string | undefined {
+  const key = exchange.apiKey
+  if (key !== undefined) return `k:${key.id}`
+  const principal = exchange.context.authorizer['principalId']
+  return typeof principal === 'string' ? `p:${principal}` : undefined
+}
+
 interface Pending {
   readonly promise: Promise<CacheEntry | undefined>
   resolve(entry: CacheEntry | undefined): void
@@ -155,11 +163,7 @@ export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {
 
   const keyOf = (exchange: Exchange, resource: string): string => {
     const parts: string[] = [stage, exchange.request.method, resource, namespace]
-    if (!shared) {
-      const key = exchange.apiKey
-      const principal = exchange.context.authorizer['principalId']
-      parts.push(key !== undefined ? `k:${key.id}` : typeof principal === 'string' ? `p:${principal}` : '-')
-    }
+    if (!shared) parts.push(identityOf(exchange) ?? '-')
     let query: URLSearchParams | undefined
     for (const p of params) {
       let values: readonly string[]
@@ -190,8 +194,11 @@ export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {
   const miss = (exchange: Exchange, key: string, resource: string, ttl: number, warning: boolean, reason: string, lead: Pending | undefined): Continue => {
     stats.misses++
     exchange.record({ feature: 'cache', decision: 'allow', reason })
+    const anonymousAtLookup = !shared && identityOf(exchange) === undefined
     const finalize = (response: GatewayResponse): GatewayResponse => {
-      const why = uncacheableReason(response, cacheable, maxBody)
+      // identified only after the lookup (the cache was mounted before apiKey / an authorizer):
+      // the entry's key has no identity, so storing would share this caller's response
+      const why = anonymousAtLookup && identityOf(exchange) !== undefined ? 'identified-after-lookup' : uncacheableReason(response, cacheable, maxBody)
       let entry: CacheEntry | undefined
       if (why === undefined) {
         const now = clock.now()

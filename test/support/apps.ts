@@ -28,6 +28,9 @@ export interface AnyGateway {
   throttle(...args: Parameters<Ex['throttle']>): unknown
   chain(...features: never[]): unknown
   use(step: Parameters<Ex['use']>[0]): unknown
+  cache(...args: Parameters<Ex['cache']>): unknown
+  flushCache: Ex['flushCache']
+  cacheStats: Ex['cacheStats']
   getUsage: Ex['getUsage']
 }
 
@@ -44,7 +47,26 @@ export interface Route {
   kind?: 'text' | 'json' | 'stream' | 'large'
   /** Cookies the handler sets (two or more `set-cookie` header lines). */
   cookies?: string[]
+  /** Status the handler answers with (default 200). */
+  status?: number
+  /** Extra headers the handler sets. */
+  headers?: Record<string, string>
+  /**
+   * The body echoes the request: `{"n":<calls to this route so far>,"url":"<path?query>","key":"<x-api-key>"}`
+   * (and `body` is ignored). Lets scenarios count backend calls and see whose response came back.
+   */
+  echo?: boolean
+  /** The handler waits this long before answering (ms, real time). */
+  delayMs?: number
 }
+
+/** The handler's body for a route, given its call count and the request. */
+function routeBody(r: Route, calls: number, url: string, key: string | undefined): string {
+  if (!r.echo) return r.body ?? '{"ok":true}'
+  return JSON.stringify({ n: calls, url, key: key ?? null })
+}
+
+const delay = (ms: number | undefined): Promise<void> => (ms ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve())
 
 /** Bytes of the `large` route kind: above the adapters' capture limit. */
 export const LARGE_BYTES = 10 * 1024 * 1024 + 4096
@@ -126,9 +148,17 @@ async function buildExpress(spec: AppSpec, options: GatewayOptions): Promise<Run
   const perRoute = spec.mount === 'route' ? features : []
   if (spec.mount !== 'route') for (const mw of features) app.use(mw)
   for (const r of spec.routes) {
-    app[r.method.toLowerCase() as 'get'](r.path, ...perRoute, (_req: express.Request, res: express.Response) => {
-      res.statusCode = 200
+    let calls = 0
+    app[r.method.toLowerCase() as 'get'](r.path, ...perRoute, async (req: express.Request, res: express.Response) => {
+      const n = ++calls
+      await delay(r.delayMs)
+      res.statusCode = r.status ?? 200
+      for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v)
       if (r.cookies) res.setHeader('set-cookie', r.cookies)
+      if (r.echo) {
+        res.setHeader('content-type', JSON_TYPE)
+        return void res.end(routeBody(r, n, req.originalUrl, req.headers['x-api-key'] as string | undefined))
+      }
       if (r.kind === 'json') return void res.json(JSON.parse(r.body ?? '{"ok":true}'))
       res.setHeader('content-type', JSON_TYPE)
       if (r.kind === 'stream' || r.kind === 'large') return void nodeStream(r).pipe(res)
@@ -146,9 +176,17 @@ async function buildKoa(spec: AppSpec, options: GatewayOptions): Promise<Running
   if (spec.mount !== 'route') for (const mw of features) app.use(mw)
   const router = new Router()
   for (const r of spec.routes) {
-    const handler: Koa.Middleware = (ctx) => {
-      ctx.status = 200
+    let calls = 0
+    const handler: Koa.Middleware = async (ctx) => {
+      const n = ++calls
+      await delay(r.delayMs)
+      ctx.status = r.status ?? 200
+      for (const [k, v] of Object.entries(r.headers ?? {})) ctx.set(k, v)
       if (r.cookies) ctx.set('set-cookie', r.cookies)
+      if (r.echo) {
+        ctx.set('content-type', JSON_TYPE)
+        return void (ctx.body = routeBody(r, n, ctx.url, ctx.get('x-api-key') || undefined))
+      }
       if (r.kind === 'json') return void (ctx.body = JSON.parse(r.body ?? '{"ok":true}'))
       ctx.set('content-type', JSON_TYPE)
       ctx.body = r.kind === 'stream' || r.kind === 'large' ? nodeStream(r) : (r.body ?? '{"ok":true}')
@@ -166,16 +204,24 @@ async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<Run
   const features = spec.features(gw) as Array<ReturnType<typeof gw.apiKey>>
   if (spec.mount !== 'route') for (const plugin of features) await app.register(plugin as never)
   for (const r of spec.routes) {
+    let calls = 0
     app.route({
       method: r.method,
       url: r.path,
       ...(spec.mount === 'route' ? { onRequest: features.map((f) => f.hook) as never, onSend: features.map((f) => f.onSend) as never } : {}),
-      handler: (_req, reply) => {
-        reply.code(200)
+      handler: async (req, reply) => {
+        const n = ++calls
+        await delay(r.delayMs)
+        reply.code(r.status ?? 200)
+        for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v)
         if (r.cookies) reply.header('set-cookie', r.cookies)
-        if (r.kind === 'json') return void reply.send(JSON.parse(r.body ?? '{"ok":true}'))
+        if (r.echo) {
+          reply.header('content-type', JSON_TYPE)
+          return reply.send(Buffer.from(routeBody(r, n, req.url, req.headers['x-api-key'] as string | undefined)))
+        }
+        if (r.kind === 'json') return reply.send(JSON.parse(r.body ?? '{"ok":true}'))
         reply.header('content-type', JSON_TYPE)
-        reply.send(r.kind === 'stream' || r.kind === 'large' ? nodeStream(r) : Buffer.from(r.body ?? '{"ok":true}'))
+        return reply.send(r.kind === 'stream' || r.kind === 'large' ? nodeStream(r) : Buffer.from(r.body ?? '{"ok":true}'))
       },
     })
   }
@@ -200,13 +246,22 @@ async function buildHono(spec: AppSpec, options: GatewayOptions): Promise<Runnin
   const features = spec.features(gw) as never[]
   if (spec.mount !== 'route') for (const mw of features) app.use(mw)
   for (const r of spec.routes) {
-    const handler = (c: Context): Response => {
+    let calls = 0
+    const handler = async (c: Context): Promise<Response> => {
+      const n = ++calls
+      await delay(r.delayMs)
+      const status = (r.status ?? 200) as 200
+      for (const [k, v] of Object.entries(r.headers ?? {})) c.header(k, v)
       if (r.cookies) for (const cookie of r.cookies) c.header('set-cookie', cookie, { append: true })
-      if (r.kind === 'json') return c.json(JSON.parse(r.body ?? '{"ok":true}') as object, 200)
-      if (r.kind === 'stream' || r.kind === 'large') {
-        return c.body(Readable.toWeb(nodeStream(r)) as ReadableStream, 200, { 'content-type': JSON_TYPE })
+      if (r.echo) {
+        const u = new URL(c.req.url)
+        return c.body(routeBody(r, n, u.pathname + u.search, c.req.header('x-api-key')), status, { 'content-type': JSON_TYPE })
       }
-      return c.body(r.body ?? '{"ok":true}', 200, { 'content-type': JSON_TYPE })
+      if (r.kind === 'json') return c.json(JSON.parse(r.body ?? '{"ok":true}') as object, status)
+      if (r.kind === 'stream' || r.kind === 'large') {
+        return c.body(Readable.toWeb(nodeStream(r)) as ReadableStream, status, { 'content-type': JSON_TYPE })
+      }
+      return c.body(r.body ?? '{"ok":true}', status, { 'content-type': JSON_TYPE })
     }
     const chain = [...(spec.mount === 'route' ? features : []), handler] as unknown as [MiddlewareHandler]
     app.on(r.method, [r.path], ...chain)

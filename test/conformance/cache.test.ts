@@ -17,6 +17,9 @@ const routes: AppSpec['routes'] = [
   { method: 'GET', path: '/broken', echo: true, status: 503 },
   { method: 'GET', path: '/slow', echo: true, delayMs: 150 },
   { method: 'GET', path: '/me/:n', echo: true },
+  { method: 'GET', path: '/json', body: '{"pets":[1,2,3]}', kind: 'json' },
+  { method: 'GET', path: '/stream', body: '{"pets":[1,2,3]}', kind: 'stream' },
+  { method: 'GET', path: '/large', kind: 'large' },
 ]
 
 const n = (body: string): number => (JSON.parse(body) as { n: number }).n
@@ -125,6 +128,21 @@ describe('response cache on every adapter', () => {
       }
     },
   )
+
+  scenario('JSON objects and streamed bodies are cached; a stream above the capture limit passes through uncached', spec(), async ({ send, clock }) => {
+    for (const path of ['/json', '/stream']) {
+      const a = await send({ path })
+      clock.advance(1000)
+      const b = await send({ path })
+      expect(a.body, path).toBe('{"pets":[1,2,3]}')
+      expect(b.body, path).toBe(a.body)
+      expect(b.headers['age'], path).toBe('1')
+    }
+    const big = await send({ path: '/large' })
+    const again = await send({ path: '/large' })
+    expect(again.body.length).toBe(big.body.length)
+    expect(again.headers['age']).toBeUndefined()
+  })
 
   scenario('flushing the cache through the gateway API', spec(), async ({ send, gw }) => {
     await send({ path: '/pets' })

@@ -257,7 +257,8 @@ async function buildHono(spec: AppSpec, options: GatewayOptions): Promise<Runnin
         const u = new URL(c.req.url)
         return c.body(routeBody(r, n, u.pathname + u.search, c.req.header('x-api-key')), status, { 'content-type': JSON_TYPE })
       }
-      if (r.kind === 'json') return c.json(JSON.parse(r.body ?? '{"ok":true}') as object, status)
+      // Hono's own JSON type has no charset; the other three frameworks add one
+      if (r.kind === 'json') return c.json(JSON.parse(r.body ?? '{"ok":true}') as object, status, { 'content-type': 'application/json; charset=utf-8' })
       if (r.kind === 'stream' || r.kind === 'large') {
         return c.body(Readable.toWeb(nodeStream(r)) as ReadableStream, status, { 'content-type': JSON_TYPE })
       }

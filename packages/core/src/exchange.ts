@@ -141,6 +141,23 @@ export class Exchange {
     this.routeMatched = true
   }
 
+  #abandonHooks: Array<() => void> | undefined
+
+  /** Runs `hook` if the after-handler phase cannot run for this request (see {@link abandon}). */
+  onAbandon(hook: () => void): void {
+    ;(this.#abandonHooks ??= []).push(hook)
+  }
+
+  /**
+   * Called by adapters when a pending `finalize` will not run (the body was too large to capture,
+   * or the response failed): features waiting on it (coalesced cache misses) stop waiting.
+   */
+  abandon(): void {
+    const hooks = this.#abandonHooks
+    this.#abandonHooks = undefined
+    if (hooks) for (const h of hooks) h()
+  }
+
   /** Records a decision. */
   record(entry: TraceEntry): void {
     this.trace.push(entry)

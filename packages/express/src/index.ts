@@ -87,6 +87,7 @@ function intercept(core: Gateway, exchange: Exchange, res: InterceptableResponse
     if (size > CAPTURE_LIMIT) {
       passthrough = true
       restore()
+      exchange.abandon()
       write.call(res, Buffer.concat(chunks))
     }
     const callback = typeof encoding === 'function' ? encoding : cb
@@ -103,7 +104,10 @@ function intercept(core: Gateway, exchange: Exchange, res: InterceptableResponse
       size += b.length
     }
     const body = Buffer.concat(chunks)
-    if (size > CAPTURE_LIMIT) return end.call(res, body, callback)
+    if (size > CAPTURE_LIMIT) {
+      exchange.abandon()
+      return end.call(res, body, callback)
+    }
     const before = snapshotHeaders(res.getHeaders())
     void core.finalize(finalize, { status: res.statusCode, headers: before.headers, body }, exchange).then((final) => {
       const plan = headerPlan(final, before)

@@ -90,9 +90,15 @@ async function finish(core: Gateway, exchange: Exchange, reply: FastifyReplyLike
   else if (payload instanceof Uint8Array) bytes = bodyBytes(payload)
   else if (typeof (payload as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
     const read = await readStreamUpTo(payload as AsyncIterable<unknown>, CAPTURE_LIMIT)
-    if ('rest' in read) return read.rest
+    if ('rest' in read) {
+      exchange.abandon()
+      return read.rest
+    }
     bytes = read.bytes
-  } else return payload
+  } else {
+    exchange.abandon()
+    return payload
+  }
   const before = snapshotHeaders(reply.getHeaders())
   let response: GatewayResponse = { status: reply.statusCode, headers: before.headers, body: bytes }
   for (let i = pending.length - 1; i >= 0; i--) response = await core.finalize(pending[i] as NonNullable<typeof pending>[number], response, exchange)

@@ -181,6 +181,7 @@ async function finish(core: Gateway, exchange: Exchange, c: HonoContextLike, fin
   if (res.body !== null) {
     const read = await readUpTo(res.body, CAPTURE_LIMIT)
     if ('rest' in read) {
+      exchange.abandon()
       const through = new Headers()
       for (const [name, value] of Object.entries(headers)) if (name !== 'set-cookie') through.set(name, value)
       for (const cookie of setCookie) through.append('set-cookie', cookie)

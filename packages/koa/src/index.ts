@@ -74,6 +74,7 @@ async function finish(core: Gateway, exchange: Exchange, ctx: KoaContextLike, fi
   else if (typeof (body as { pipe?: unknown }).pipe === 'function' || typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
     const read = await readStreamUpTo(body as AsyncIterable<unknown>, CAPTURE_LIMIT)
     if ('rest' in read) {
+      exchange.abandon()
       ctx.body = read.rest
       return
     }

@@ -214,6 +214,12 @@ export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {
       }
       return response
     }
+    if (lead !== undefined) {
+      exchange.onAbandon(() => {
+        if (pending.get(key) === lead) pending.delete(key)
+        lead.resolve(undefined)
+      })
+    }
     return proceed(warning ? { warning: INVALIDATION_WARNING } : undefined, finalize)
   }
 

@@ -67,6 +67,23 @@ Object.assign(SCENARIOS, {
     features: (gw) => [gw.chain(gw.apiKey(), gw.throttle())],
     check: { headers: {}, status: 403 },
   },
+  'cache-hit': {
+    description: 'gw.cache() app-wide: every measured request is a cache hit; OFF is the bare trivial route',
+    headers: {},
+    features: (gw) => [gw.cache({ ttl: 3600 })],
+  },
+  'cache-vs-backend-wait': {
+    description: 'gw.cache() hits vs a route whose backend waits 1 ms (asynchronous, e.g. a network call)',
+    headers: {},
+    backend: { kind: 'wait', ms: 1 },
+    features: (gw) => [gw.cache({ ttl: 3600 })],
+  },
+  'cache-vs-backend-cpu': {
+    description: 'gw.cache() hits vs a route whose backend computes for 1 ms',
+    headers: {},
+    backend: { kind: 'cpu', ms: 1 },
+    features: (gw) => [gw.cache({ ttl: 3600 })],
+  },
   'throttle-ip': {
     description: 'gw.throttle(plan) per client address (no API key): token bucket + account bucket, app-wide',
     headers: {},

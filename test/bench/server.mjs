@@ -54,6 +54,24 @@ async function mountScenario(app, use) {
   for (const feature of scenario.features(gw)) await use(feature)
 }
 
+/**
+ * The route's own work, from the scenario (`backend: { kind: 'wait' | 'cpu', ms }`), the same with
+ * the gateway on or off: `wait` is an asynchronous delay (a backend call), `cpu` a busy loop (a
+ * backend computing its answer). Undefined: none.
+ */
+const backend = scenario.backend
+function work() {
+  if (!backend) return undefined
+  if (backend.kind === 'cpu') {
+    const until = performance.now() + backend.ms
+    while (performance.now() < until) {
+      // busy: the backend computing
+    }
+    return undefined
+  }
+  return new Promise((resolve) => setTimeout(resolve, backend.ms))
+}
+
 const BUILDERS = {
   async node() {
     const handler = (req, res) => {
@@ -72,7 +90,8 @@ const BUILDERS = {
     const { default: express } = await import('express')
     const app = express()
     await mountScenario(app, (mw) => app.use(mw))
-    app.get('/bench', (_req, res) => {
+    app.get('/bench', async (_req, res) => {
+      await work()
       res.json({ ok: true })
     })
     return listenNode(createServer(app))
@@ -82,8 +101,11 @@ const BUILDERS = {
     const { default: Koa } = await import('koa')
     const app = new Koa()
     await mountScenario(app, (mw) => app.use(mw))
-    app.use((ctx) => {
-      if (ctx.method === 'GET' && ctx.path === '/bench') ctx.body = { ok: true }
+    app.use(async (ctx) => {
+      if (ctx.method === 'GET' && ctx.path === '/bench') {
+        await work()
+        ctx.body = { ok: true }
+      }
     })
     return listenNode(createServer(app.callback()))
   },
@@ -92,7 +114,10 @@ const BUILDERS = {
     const { default: Fastify } = await import('fastify')
     const app = Fastify({ logger: false })
     await mountScenario(app, (plugin) => app.register(plugin))
-    app.get('/bench', async () => ({ ok: true }))
+    app.get('/bench', async () => {
+      await work()
+      return { ok: true }
+    })
     await app.listen({ port, host: '127.0.0.1' })
     return {
       port: app.server.address().port,
@@ -107,7 +132,10 @@ const BUILDERS = {
     const [{ Hono }, { getRequestListener }] = await Promise.all([import('hono'), import('@hono/node-server')])
     const app = new Hono()
     await mountScenario(app, (mw) => app.use(mw))
-    app.get('/bench', (c) => c.json({ ok: true }))
+    app.get('/bench', async (c) => {
+      await work()
+      return c.json({ ok: true })
+    })
     return listenNode(createServer(getRequestListener(app.fetch)))
   },
 }

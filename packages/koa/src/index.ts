@@ -97,7 +97,14 @@ function after(core: Gateway, exchange: Exchange, ctx: KoaContextLike, outcome: 
   setHeaders(ctx, outcome.headers)
   const finalize = outcome.finalize
   if (finalize === undefined) return next()
-  return next().then(() => finish(core, exchange, ctx, finalize))
+  return next().then(
+    () => finish(core, exchange, ctx, finalize),
+    (error: unknown) => {
+      // the route failed: Koa's error handling answers, and this phase will not run
+      exchange.abandon()
+      throw error
+    },
+  )
 }
 
 function middleware(core: Gateway, step: Step): SluiceMiddleware {

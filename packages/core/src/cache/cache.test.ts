@@ -6,7 +6,7 @@ import { createGateway, type GatewayOptions } from '../gateway.js'
 import type { GatewayResponse } from '../response.js'
 import { ManualClock } from '../testing/clock.js'
 import { simulate } from '../testing/simulate.js'
-import type { RequestInit } from '../request.js'
+import { createRequest, type RequestInit } from '../request.js'
 import { INVALIDATION_WARNING } from './cache.js'
 import type { CacheOptions } from './settings.js'
 import { MemoryCacheStore } from './store.js'
@@ -337,5 +337,20 @@ describe('flush, capacity, configuration', () => {
     expect(code(() => gw.chain(gw.apiKey(), gw.cache()))).toBeUndefined()
     expect(code(() => createGateway({ stage: { methodSettings: { '*/*': { cacheTtlInSeconds: -1 } } } }))).toBe('ERR_INVALID_CACHE')
     expect(code(() => createGateway({ stage: { cache: { ttl: 'long' as never } } }))).toBe('ERR_INVALID_CACHE')
+  })
+})
+
+describe('abandoned after-handler phases', () => {
+  it('an abandoned leader releases the waiting requests at once', async () => {
+    const t = setup({}, { coalesceTimeoutMs: 60_000 })
+    const leader = t.gw.exchange(createRequest({ url: '/gone' }))
+    const out = await t.gw.run(t.step, leader)
+    expect(out.kind).toBe('continue')
+    const waiting = simulate([t.step], { url: '/gone' }, { handler: () => ({ status: 200, headers: {}, body: 'fresh' }) })
+    await new Promise((r) => setTimeout(r, 5))
+    leader.abandon()
+    const r = await waiting
+    expect(r.response.body.toString()).toBe('fresh')
+    expect(r.trace[0]?.reason).toBe('miss-after-wait')
   })
 })

@@ -181,19 +181,19 @@ export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {
     return composeKey('c', ...parts)
   }
 
-  const hit = (exchange: Exchange, entry: CacheEntry, now: number, warning: boolean, reason: string): Outcome => {
+  const hit = (exchange: Exchange, key: string, entry: CacheEntry, now: number, warning: boolean, reason: string): Outcome => {
     stats.hits++
     const headers: Record<string, string> = { ...entry.response.headers, age: String(Math.max(0, Math.floor((now - entry.storedAt) / 1000))) }
     if (warning) headers['warning'] = INVALIDATION_WARNING
     headers['x-amzn-requestid'] = exchange.context.requestId
     exchange.requestIdSent = true
-    exchange.record({ feature: 'cache', decision: 'respond', reason, detail: { key: entry.resourcePath, storedAt: entry.storedAt } })
+    exchange.record({ feature: 'cache', decision: 'respond', reason, detail: { key, storedAt: entry.storedAt } })
     return respond({ status: entry.response.status, headers, body: entry.response.body })
   }
 
   const miss = (exchange: Exchange, key: string, resource: string, ttl: number, warning: boolean, reason: string, lead: Pending | undefined): Continue => {
     stats.misses++
-    exchange.record({ feature: 'cache', decision: 'allow', reason })
+    exchange.record({ feature: 'cache', decision: 'allow', reason, detail: { key } })
     const anonymousAtLookup = !shared && identityOf(exchange) === undefined
     const finalize = (response: GatewayResponse): GatewayResponse => {
       // identified only after the lookup (the cache was mounted before apiKey / an authorizer):
@@ -226,7 +226,7 @@ export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {
   const lookup = (exchange: Exchange, key: string, resource: string, ttl: number, warning: boolean, now: number): Outcome | Promise<Outcome> => {
     const got = store.get(key)
     const decide = (entry: CacheEntry | undefined): Outcome | Promise<Outcome> => {
-      if (entry !== undefined && entry.expiresAt > now) return hit(exchange, entry, now, warning, 'hit')
+      if (entry !== undefined && entry.expiresAt > now) return hit(exchange, key, entry, now, warning, 'hit')
       if (!coalesce) return miss(exchange, key, resource, ttl, warning, 'miss', undefined)
       const waiting = pending.get(key)
       if (waiting === undefined) {
@@ -244,7 +244,7 @@ export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {
       }
       stats.coalesced++
       return waiting.promise.then((entry) =>
-        entry !== undefined ? hit(exchange, entry, clock.now(), warning, 'coalesced') : miss(exchange, key, resource, ttl, warning, 'miss-after-wait', undefined),
+        entry !== undefined ? hit(exchange, key, entry, clock.now(), warning, 'coalesced') : miss(exchange, key, resource, ttl, warning, 'miss-after-wait', undefined),
       )
     }
     return isPromise<CacheEntry | undefined>(got) ? got.then(decide) : decide(got)

@@ -172,6 +172,20 @@ const CASES = [
       return op
     },
   },
+  {
+    name: 'cache hit: exchange + gw.run(cache) answering from the memory store',
+    feature: 'cache',
+    async setup() {
+      const gw = createGateway({})
+      const step = gw.cache({ ttl: 3600 })
+      const warm = gw.exchange(createRequest({ url: '/bench' }))
+      const first = gw.run(step, warm)
+      await first.finalize?.({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }, warm)
+      const op = () => gw.run(step, gw.exchange(createRequest({ url: '/bench' })))
+      assertOutcome(op(), 'respond', 200)
+      return op
+    },
+  },
 ]
 
 let sink
@@ -185,7 +199,7 @@ async function batch(fn, n, isAsync) {
 }
 
 async function measure(c) {
-  const fn = c.setup()
+  const fn = await c.setup()
   const isAsync = c.async === true
   // Warm up (lets the JIT settle) and find a batch size of about 10 ms.
   let n = 100

@@ -230,6 +230,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const cacheStats: CacheStats = { hits: 0, misses: 0, stores: 0, invalidations: 0, coalesced: 0 }
   const cacheEnv = { store: cacheStore, clock, responses, stage: stageName, stageCache, methodSettings: cacheMethods, stats: cacheStats }
   const sharedCaches = new WeakSet<Step>()
+  const cacheSteps = new WeakSet<Step>()
   const identitySteps = new WeakSet<Step>()
   const checkAccount = (plan: PreparedPlan, option: string): PreparedPlan => {
     if (plan.bucket !== undefined && account !== undefined && (plan.bucket.rateLimit > account.rateLimit || plan.bucket.burstLimit > account.burstLimit)) {
@@ -293,6 +294,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     },
     cache: (opts?: CacheOptions) => {
       const step = own(cacheStep(cacheEnv, opts))
+      cacheSteps.add(step)
       if (opts?.shared === true) sharedCaches.add(step)
       return step
     },
@@ -339,13 +341,16 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
           }
           identified = true
         }
-        if (s.feature === 'cache') cached = true
         if (identified && sharedCaches.has(s)) {
           throw new SluiceConfigError('ERR_INVALID_CACHE', 'cache().shared', 'a shared cache behind an API key or authorizer would serve one caller\'s response to another; leave shared off so each caller has its own entries')
         }
+        if (cacheSteps.has(s)) cached = true
       }
       const step = own(chainSteps(steps))
+      // a chain carries what it contains, so nesting chains cannot hide an order
       if (steps.some((s) => identitySteps.has(s))) identitySteps.add(step)
+      if (steps.some((s) => cacheSteps.has(s))) cacheSteps.add(step)
+      if (steps.some((s) => sharedCaches.has(s))) sharedCaches.add(step)
       return step
     },
     getUsage: (input) => getUsage(usageEnv, input),

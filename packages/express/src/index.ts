@@ -73,6 +73,10 @@ function intercept(core: Gateway, exchange: Exchange, res: InterceptableResponse
     res.end = end
     res.writeHead = writeHead
   }
+  // a client gone before the response ended: the phase will not run; release whoever waits on it
+  ;(res as unknown as { once(e: 'close', l: () => void): unknown }).once('close', () => {
+    if (!passthrough && res.end !== end) exchange.abandon()
+  })
   res.writeHead = (status: unknown, reason?: unknown, headers?: unknown): unknown => {
     res.statusCode = status as number
     const h = (typeof reason === 'object' && reason !== null ? reason : headers) as Record<string, string | string[]> | undefined

@@ -175,6 +175,8 @@ describe('what is never stored', () => {
     ['5xx', { status: 503, headers: {}, body: 'x' }],
     ['204', { status: 204, headers: {}, body: '' }],
     ['too large', { status: 200, headers: {}, body: 'x'.repeat(1024 * 1024 + 1) }],
+    ['vary on an undeclared header', { status: 200, headers: { vary: 'Authorization' }, body: 'x' }],
+    ['vary *', { status: 200, headers: { vary: '*' }, body: 'x' }],
   ]
   for (const [name, response] of cases) {
     it(name, async () => {
@@ -186,6 +188,22 @@ describe('what is never stored', () => {
       expect(a.trace.at(-1)?.reason).toMatch(/^not-stored:/)
     })
   }
+  it('a response varying only on declared headers is stored', async () => {
+    const t = setup({}, { key: ['header.accept-language'] })
+    t.answer(() => ({ status: 200, headers: { vary: 'Accept-Language' }, body: 'x' }))
+    await t.call({ url: '/x', headers: { 'accept-language': 'fr' } })
+    await t.call({ url: '/x', headers: { 'accept-language': 'fr' } })
+    expect(t.calls).toBe(1)
+  })
+
+  it('the trace names the key by digest, never with declared header values', async () => {
+    const t = setup({}, { key: ['header.authorization'] })
+    const r = await t.call({ url: '/x', headers: { authorization: 'Bearer secret-token' } })
+    expect(JSON.stringify(r.trace)).not.toContain('secret-token')
+    expect(r.trace[0]?.detail).toMatchObject({ resource: '/x', identity: null })
+    expect(String(r.trace[0]?.detail?.['key'])).toMatch(/^[A-Za-z0-9_-]{22}$/)
+  })
+
   it('status codes are configurable (but never 5xx)', async () => {
     const t = setup({}, { cacheableStatuses: [200, 404] })
     t.answer(() => ({ status: 404, headers: {}, body: 'none' }))
@@ -335,6 +353,8 @@ describe('flush, capacity, configuration', () => {
     expect(code(() => gw.chain(gw.cache({ shared: true }), gw.apiKey()))).toBe('ERR_INVALID_CACHE')
     expect(code(() => gw.chain(gw.cache(), gw.apiKey()))).toBe('ERR_INVALID_CACHE')
     expect(code(() => gw.chain(gw.apiKey(), gw.cache()))).toBeUndefined()
+    expect(code(() => gw.chain(gw.chain(gw.throttle(), gw.cache()), gw.apiKey()))).toBe('ERR_INVALID_CACHE')
+    expect(code(() => gw.chain(gw.apiKey(), gw.chain(gw.cache({ shared: true }), gw.throttle())))).toBe('ERR_INVALID_CACHE')
     expect(code(() => createGateway({ stage: { methodSettings: { '*/*': { cacheTtlInSeconds: -1 } } } }))).toBe('ERR_INVALID_CACHE')
     expect(code(() => createGateway({ stage: { cache: { ttl: 'long' as never } } }))).toBe('ERR_INVALID_CACHE')
   })

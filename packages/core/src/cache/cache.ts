@@ -4,7 +4,9 @@
  * by default: identified callers never share entries, and responses that must not be shared
  * (`Set-Cookie`, `Cache-Control: private` / `no-store`, 5xx, oversized) are never stored.
  */
+import { createHash } from 'node:crypto'
 import type { Clock } from '../clock.js'
+import type { TraceEntry } from '../trace.js'
 import { SluiceConfigError } from '../errors.js'
 import type { Exchange } from '../exchange.js'
 import { proceed, respond, CONTINUE, type Continue, type Outcome, type Step } from '../outcome.js'
@@ -108,10 +110,13 @@ function wantsInvalidation(exchange: Exchange): boolean {
 }
 
 /** Whether a response may be stored, and if not, why (for the trace). */
-export function uncacheableReason(response: GatewayResponse, cacheable: (status: number) => boolean, maxBodyBytes: number): string | undefined {
+export function uncacheableReason(response: GatewayResponse, cacheable: (status: number) => boolean, maxBodyBytes: number, keyHeaders: ReadonlySet<string> = new Set()): string | undefined {
   if (response.status >= 500) return 'status-5xx'
   if (!cacheable(response.status)) return `status-${response.status}`
   if (response.headers['set-cookie'] !== undefined) return 'set-cookie'
+  const vary = response.headers['vary']
+  // a response that varies on a request header the key does not hold would be replayed to callers who sent another value
+  if (vary !== undefined && vary.split(',').some((h) => { const n = h.trim().toLowerCase(); return n !== '' && (n === '*' || !keyHeaders.has(n)) })) return 'vary'
   const cc = response.headers['cache-control']
   if (cc !== undefined && /(?:^|,)\s*(?:private|no-store)\s*(?:[=,]|$)/i.test(cc)) return 'cache-control'
   const size = typeof response.body === 'string' ? Buffer.byteLength(response.body) : response.body.byteLength
@@ -124,6 +129,41 @@ function stored(response: GatewayResponse): GatewayResponse {
   for (const [k, v] of Object.entries(response.headers)) if (!NOT_STORED.has(k)) headers[k] = v
   const body = typeof response.body === 'string' ? Buffer.from(response.body) : Buffer.from(response.body)
   return Object.freeze({ status: response.status, headers: Object.freeze(headers), body })
+}
+
+/**
+ * A cache decision in the trace: the key as a digest (it may contain declared header values, such
+ * as credentials) with its readable parts, computed only when read.
+ */
+class CacheTrace implements TraceEntry {
+  readonly feature = 'cache'
+  readonly #key: string
+  readonly #resource: string
+  readonly #identity: string | undefined
+  readonly #storedAt: number | undefined
+  constructor(
+    readonly decision: 'allow' | 'respond',
+    readonly reason: string,
+    key: string,
+    exchange: Exchange,
+    storedAt: number | undefined,
+  ) {
+    this.#key = key
+    this.#resource = exchange.context.resourcePath
+    this.#identity = identityOf(exchange)
+    this.#storedAt = storedAt
+  }
+  get detail(): Readonly<Record<string, unknown>> {
+    return {
+      key: createHash('sha256').update(this.#key).digest('base64url').slice(0, 22),
+      resource: this.#resource,
+      identity: this.#identity ?? null,
+      ...(this.#storedAt !== undefined ? { storedAt: this.#storedAt } : {}),
+    }
+  }
+  toJSON(): TraceEntry {
+    return { feature: this.feature, decision: this.decision, reason: this.reason, detail: this.detail }
+  }
 }
 
 /** The caller's identity for cache keys: the API key, else the authorizer's principal. */
@@ -146,6 +186,7 @@ export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {
   validate(options)
   const params: KeyParam[] = (options.key ?? []).map((p, i) => parseKeyParam(p, `cache().key[${i}]`))
   const namespace = options.namespace ?? ''
+  const keyHeaders = new Set(params.filter((p) => p.in === 'header').map((p) => p.name))
   const methods = new Set((options.methods ?? ['GET']).map((m) => m.toUpperCase()))
   const shared = options.shared === true
   const statuses = options.cacheableStatuses ? new Set(options.cacheableStatuses) : undefined
@@ -187,25 +228,30 @@ export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {
     if (warning) headers['warning'] = INVALIDATION_WARNING
     headers['x-amzn-requestid'] = exchange.context.requestId
     exchange.requestIdSent = true
-    exchange.record({ feature: 'cache', decision: 'respond', reason, detail: { key, storedAt: entry.storedAt } })
+    exchange.record(new CacheTrace('respond', reason, key, exchange, entry.storedAt))
     return respond({ status: entry.response.status, headers, body: entry.response.body })
   }
 
   const miss = (exchange: Exchange, key: string, resource: string, ttl: number, warning: boolean, reason: string, lead: Pending | undefined): Continue => {
     stats.misses++
-    exchange.record({ feature: 'cache', decision: 'allow', reason, detail: { key } })
+    exchange.record(new CacheTrace('allow', reason, key, exchange, undefined))
     const anonymousAtLookup = !shared && identityOf(exchange) === undefined
     const finalize = (response: GatewayResponse): GatewayResponse => {
       // identified only after the lookup (the cache was mounted before apiKey / an authorizer):
       // the entry's key has no identity, so storing would share this caller's response
-      const why = anonymousAtLookup && identityOf(exchange) !== undefined ? 'identified-after-lookup' : uncacheableReason(response, cacheable, maxBody)
+      const why = anonymousAtLookup && identityOf(exchange) !== undefined ? 'identified-after-lookup' : uncacheableReason(response, cacheable, maxBody, keyHeaders)
       let entry: CacheEntry | undefined
       if (why === undefined) {
         const now = clock.now()
         entry = Object.freeze({ response: stored(response), storedAt: now, expiresAt: now + ttl * 1000, path: exchange.path, resourcePath: resource })
-        stats.stores++
-        const done = store.set(key, entry)
-        if (isPromise(done)) done.catch(() => undefined)
+        try {
+          const done = store.set(key, entry)
+          if (isPromise(done)) done.catch(() => undefined)
+          stats.stores++
+        } catch {
+          // a store that cannot take the entry does not fail the response; the next request misses
+          entry = undefined
+        }
       }
       exchange.record({ feature: 'cache', decision: why === undefined ? 'allow' : 'skip', reason: why === undefined ? 'stored' : `not-stored:${why}` })
       if (lead !== undefined) {

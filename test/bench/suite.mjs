@@ -13,6 +13,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { SCENARIOS, frameworksOf } from './scenarios.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = resolve(here, '../..')
@@ -27,7 +28,10 @@ if (scenarios.length === 0) {
 
 const sections = []
 for (const [i, scenario] of scenarios.entries()) {
-  const args = [join(here, 'run.mjs'), '--scenario', scenario, ...passthrough, ...(i > 0 ? ['--no-ceiling'] : [])]
+  const known = SCENARIOS[scenario]
+  // a peer runs only on its own framework
+  const only = known && !passthrough.includes('--frameworks') ? ['--frameworks', frameworksOf(known).filter((f) => f !== 'node').join(',')] : []
+  const args = [join(here, 'run.mjs'), '--scenario', scenario, ...only, ...passthrough, ...(i > 0 ? ['--no-ceiling'] : [])]
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 })
   process.stdout.write(r.stdout ?? '')
   if (r.status !== 0) {

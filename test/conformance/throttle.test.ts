@@ -149,3 +149,30 @@ describe('throttling on every adapter', () => {
     },
   )
 })
+
+describe('client addresses behind a proxy, on every adapter', () => {
+  const perIp: AppSpec['features'] = (gw) => [gw.throttle({ id: 'per-ip', throttle: { rateLimit: 1, burstLimit: 1 } })]
+
+  scenario(
+    'with the proxy trusted, two clients behind it get two buckets; a spoofed leftmost entry is ignored',
+    { options: { trustProxy: ['127.0.0.1/32'] }, features: perIp, routes, clockStart: T0 },
+    async ({ send }) => {
+      expect((await send({ path: '/pets', headers: { 'x-forwarded-for': '198.51.100.1' } })).status).toBe(200)
+      expect((await send({ path: '/pets', headers: { 'x-forwarded-for': '198.51.100.2' } })).status).toBe(200)
+      expect((await send({ path: '/pets', headers: { 'x-forwarded-for': '198.51.100.1' } })).status).toBe(429)
+      // the client wrote a first hop itself: only the hop the trusted proxy appended counts
+      expect((await send({ path: '/pets', headers: { 'x-forwarded-for': '203.0.113.99, 198.51.100.2' } })).status).toBe(429)
+      // an IPv4-mapped IPv6 hop is the same client as its IPv4 form
+      expect((await send({ path: '/pets', headers: { 'x-forwarded-for': '::ffff:198.51.100.1' } })).status).toBe(429)
+    },
+  )
+
+  scenario(
+    'without trust, X-Forwarded-For mints no buckets: every request counts as the socket address',
+    { options: {}, features: perIp, routes, clockStart: T0 },
+    async ({ send }) => {
+      expect((await send({ path: '/pets', headers: { 'x-forwarded-for': '198.51.100.1' } })).status).toBe(200)
+      expect((await send({ path: '/pets', headers: { 'x-forwarded-for': '198.51.100.2' } })).status).toBe(429)
+    },
+  )
+})

@@ -3,6 +3,7 @@ import type { ApiKey } from './keys/registry.js'
 import type { GatewayRequest } from './request.js'
 import type { GatewayResponse } from './response.js'
 import { splitUrl } from './request.js'
+import { resourceFromRoute } from './route.js'
 import type { TraceEntry } from './trace.js'
 
 /** What the gateway hands every exchange it creates. */
@@ -47,6 +48,7 @@ class Context implements RequestContext {
     return this.#exchange.path
   }
   get resourcePath(): string {
+    this.#exchange.resolveRoute()
     return this.#resourcePath ?? this.#exchange.path
   }
   set resourcePath(value: string) {
@@ -99,8 +101,8 @@ export class Exchange {
   usageIdentifierKey: string | undefined
   /** The API key `apiKey()` accepted for this request. */
   apiKey: ApiKey | undefined
-  /** True once the matched route template is known (`setRoute`): the resource path is a template, not a raw path. */
-  routeMatched = false
+  #routeMatched = false
+  #routeSource: (() => string | undefined) | undefined
   /**
    * After-handler hooks waiting for the response, for adapters whose framework runs that phase in
    * a separate hook (Fastify's `onSend`); in order of the steps that returned them.
@@ -135,10 +137,35 @@ export class Exchange {
     this.#query = query
   }
 
+  /** True once the matched route template is known: the resource path is a template, not a raw path. */
+  get routeMatched(): boolean {
+    this.resolveRoute()
+    return this.#routeMatched
+  }
+
   /** Sets `$context.resourcePath` to the matched route template (API Gateway form, `/pets/{id}`). */
   setRoute(resourcePath: string): void {
     this.context.resourcePath = resourcePath
-    this.routeMatched = true
+    this.#routeMatched = true
+    this.#routeSource = undefined
+  }
+
+  /**
+   * Names the matched route lazily: `source` (returning the framework's route template, e.g.
+   * `/pets/:id`) runs the first time the resource path is read, so requests no feature asks about
+   * pay nothing for it. Ignored once a route is known.
+   */
+  routeFrom(source: () => string | undefined): void {
+    if (!this.#routeMatched) this.#routeSource = source
+  }
+
+  /** @internal runs a pending `routeFrom` source. */
+  resolveRoute(): void {
+    const source = this.#routeSource
+    if (source === undefined) return
+    this.#routeSource = undefined
+    const template = source()
+    if (template !== undefined) this.setRoute(resourceFromRoute(template))
   }
 
   #abandonHooks: Array<() => void> | undefined

@@ -14,7 +14,6 @@ import {
   adapt,
   CAPTURE_LIMIT,
   createGateway,
-  resourceFromRoute,
   withStep,
   type AdaptedGateway,
   type CarriesStep,
@@ -141,8 +140,8 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
         params: req.params,
       }),
     )
-    const routePath = req.route?.path
-    if (typeof routePath === 'string' && !exchange.routeMatched) exchange.setRoute(resourceFromRoute(`${req.baseUrl ?? ''}${routePath}`))
+    const route = req.route
+    if (route !== undefined) exchange.routeFrom(() => (typeof route.path === 'string' ? `${req.baseUrl ?? ''}${route.path}` : undefined))
     const outcome = core.run(step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, exchange, res, next), next)
     else apply(outcome, exchange, res, next)

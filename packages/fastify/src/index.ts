@@ -15,7 +15,6 @@ import {
   adapt,
   CAPTURE_LIMIT,
   createGateway,
-  resourceFromRoute,
   withStep,
   type AdaptedGateway,
   type CarriesStep,
@@ -138,10 +137,7 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
         params: request.params as Record<string, string> | undefined,
       }),
     )
-    if (!exchange.routeMatched) {
-      const url = request.routeOptions?.url
-      if (url !== undefined) exchange.setRoute(resourceFromRoute(url))
-    }
+    exchange.routeFrom(() => request.routeOptions?.url)
     const outcome = core.run(step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange), done)
     else apply(outcome, reply, done, exchange)

@@ -12,7 +12,6 @@
 import {
   adapt,
   createGateway,
-  resourceFromRoute,
   SluiceConfigError,
   toFetchResponse,
   withStep,
@@ -224,8 +223,7 @@ function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLik
       const headers = nodeHeaders(c) ?? raw.headers
       return new HonoRequest(c, headers, core.resolveIp(socketAddress(c), headers.get('x-forwarded-for')))
     })
-    const route = matchedRoute(c)
-    if (route !== undefined && !exchange.routeMatched) exchange.setRoute(resourceFromRoute(route))
+    exchange.routeFrom(() => matchedRoute(c))
     const outcome = core.run(step, exchange)
     if (isPromise(outcome)) return outcome.then((o) => after(c, exchange, o, next))
     return Promise.resolve(after(c, exchange, outcome, next))

@@ -13,7 +13,6 @@ import {
   adapt,
   CAPTURE_LIMIT,
   createGateway,
-  resourceFromRoute,
   withStep,
   type AdaptedGateway,
   type CarriesStep,
@@ -118,7 +117,7 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
         params: ctx.params,
       }),
     )
-    if (typeof ctx._matchedRoute === 'string' && !exchange.routeMatched) exchange.setRoute(resourceFromRoute(ctx._matchedRoute))
+    if (ctx._matchedRoute !== undefined) exchange.routeFrom(() => (typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : undefined))
     const outcome = core.run(step, exchange)
     const done = isPromise(outcome) ? outcome.then((o) => after(core, exchange, ctx, o, next)) : after(core, exchange, ctx, outcome, next)
     return Promise.resolve(done).then(() => undefined)

@@ -187,8 +187,6 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
       const now = Math.floor(clock.now())
       const key = exchange.apiKey
       const method = exchange.request.method
-      const resource = fixedResource ?? exchange.context.resourcePath
-      const known = fixedResource !== undefined || exchange.routeMatched
 
       let prep: CallerPrep | undefined
       let keyed = false
@@ -208,6 +206,10 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
         }
       }
 
+      // the resource path only when a per-method layer could use it (reading it may ask the framework)
+      const needsResource = !noStageSettings || (prep !== undefined && prep.plan.methods.size > 0)
+      const resource = fixedResource ?? (needsResource ? exchange.context.resourcePath : '')
+      const known = fixedResource !== undefined || (needsResource && exchange.routeMatched)
       const buckets: BucketRef[] = []
       let quota: QuotaRef | undefined
       if (prep !== undefined) {

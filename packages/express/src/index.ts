@@ -24,7 +24,7 @@ import {
   type Outcome,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeRequest, setNodeHeaders, snapshotHeaders, writeNodeResponse, type NodeRequestLike, type NodeResponseLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, setNodeHeaders, snapshotHeaders, writeNodeResponse, type NodeRequestLike, type NodeResponseLike } from '@sluice/core/node'
 
 /** The parts of an Express request the adapter reads. */
 export interface ExpressRequestLike extends NodeRequestLike {
@@ -133,13 +133,7 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
     next()
   }
   const sluice = (req: ExpressRequestLike, res: NodeResponseLike, next: (error?: unknown) => void): void => {
-    const exchange = core.exchangeFor(req, () =>
-      nodeRequest(req, {
-        ip: core.resolveIp(req.socket?.remoteAddress, req.headers['x-forwarded-for'] as string | undefined),
-        parsedBody: () => req.body,
-        params: req.params,
-      }),
-    )
+    const exchange = nodeExchange(core, req, () => req.body, req.params)
     const route = req.route
     if (route !== undefined) exchange.routeFrom(() => (typeof route.path === 'string' ? `${req.baseUrl ?? ''}${route.path}` : undefined))
     const outcome = core.run(step, exchange)

@@ -25,7 +25,7 @@ import {
   type Outcome,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeRequest, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 import fp from 'fastify-plugin'
 
 /** The parts of a Fastify request the adapter reads. */
@@ -129,21 +129,13 @@ function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) 
 
 function plugin(core: Gateway, step: Step): SluicePlugin {
   const hook: SluiceHook = (request, reply, done) => {
-    const raw = request.raw
-    const exchange = core.exchangeFor(raw, () =>
-      nodeRequest(raw, {
-        ip: core.resolveIp(raw.socket?.remoteAddress, request.headers['x-forwarded-for'] as string | undefined),
-        parsedBody: () => request.body,
-        params: request.params as Record<string, string> | undefined,
-      }),
-    )
+    const exchange = nodeExchange(core, request.raw, () => request.body, request.params as Record<string, string> | undefined)
     exchange.routeFrom(() => request.routeOptions?.url)
     const outcome = core.run(step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange), done)
     else apply(outcome, reply, done, exchange)
   }
-  const exchangeOf = (request: FastifyRequestLike): Exchange =>
-    core.exchangeFor(request.raw, () => nodeRequest(request.raw, { ip: core.resolveIp(request.raw.socket?.remoteAddress, undefined) }))
+  const exchangeOf = (request: FastifyRequestLike): Exchange => nodeExchange(core, request.raw)
   const onSend: SluiceSendHook = (request, reply, payload, done) => {
     const exchange = exchangeOf(request)
     if (exchange.pendingFinalize === undefined) return done(null, payload)

@@ -24,7 +24,7 @@ import {
   type Outcome,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeRequest, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 
 /** The parts of a Koa context the adapter reads and writes. */
 export interface KoaContextLike {
@@ -109,14 +109,7 @@ function after(core: Gateway, exchange: Exchange, ctx: KoaContextLike, outcome: 
 function middleware(core: Gateway, step: Step): SluiceMiddleware {
   // Not an async function: a synchronous decision goes straight on to next() without an extra await.
   const sluice = (ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> => {
-    const req = ctx.req
-    const exchange = core.exchangeFor(req, () =>
-      nodeRequest(req, {
-        ip: core.resolveIp(req.socket?.remoteAddress, req.headers['x-forwarded-for'] as string | undefined),
-        parsedBody: () => ctx.request.body,
-        params: ctx.params,
-      }),
-    )
+    const exchange = nodeExchange(core, ctx.req, () => ctx.request.body, ctx.params)
     if (ctx._matchedRoute !== undefined) exchange.routeFrom(() => (typeof ctx._matchedRoute === 'string' ? ctx._matchedRoute : undefined))
     const outcome = core.run(step, exchange)
     const done = isPromise(outcome) ? outcome.then((o) => after(core, exchange, ctx, o, next)) : after(core, exchange, ctx, outcome, next)

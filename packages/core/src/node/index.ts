@@ -5,6 +5,8 @@
  */
 import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
+import type { Exchange } from '../exchange.js'
+import type { Gateway } from '../gateway.js'
 import { BodyReader, bodyToBytes, RecordHeaders, type GatewayRequest } from '../request.js'
 import type { GatewayResponse } from '../response.js'
 
@@ -197,4 +199,24 @@ export async function readStreamUpTo(stream: AsyncIterable<unknown>, limit: numb
       return { rest: Readable.from(replay()) }
     }
   }
+}
+
+/**
+ * The exchange of a Node request, created on first use: the request viewed through
+ * {@link nodeRequest}, the client address resolved by the gateway's trust-proxy setting.
+ */
+export function nodeExchange(
+  core: Pick<Gateway, 'exchangeFor' | 'resolveIp'>,
+  req: NodeRequestLike,
+  parsedBody?: () => unknown,
+  params?: Readonly<Record<string, string>>,
+): Exchange {
+  return core.exchangeFor(req, () => {
+    const xff = req.headers['x-forwarded-for']
+    return nodeRequest(req, {
+      ip: core.resolveIp(req.socket?.remoteAddress, Array.isArray(xff) ? xff.join(', ') : xff),
+      ...(parsedBody !== undefined ? { parsedBody } : {}),
+      params,
+    })
+  })
 }

@@ -5,11 +5,10 @@
  * trivial route).
  */
 import type { Exchange } from './exchange.js'
-import { proceed, type Continue, type Outcome, type Step } from './outcome.js'
+import { isPromise, proceed, type Continue, type Outcome, type Step } from './outcome.js'
 
 type Finalize = NonNullable<Continue['finalize']>
 
-const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
 function merge(a: Continue | undefined, b: Continue): Continue {
   if (a === undefined) return b

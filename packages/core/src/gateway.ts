@@ -9,7 +9,7 @@ import { memoryCacheStore, type CacheFlushFilter, type CacheStore } from './cach
 import { chainSteps } from './chain.js'
 import { apiKeyStep, type ApiKeyOptions } from './keys/api-key.js'
 import { ApiKeyRegistry, type ApiKeyInit } from './keys/registry.js'
-import { CONTINUE, respond, type Continue, type Outcome, type Step } from './outcome.js'
+import { CONTINUE, isPromise, respond, type Continue, type Outcome, type Step } from './outcome.js'
 import type { GatewayResponse } from './response.js'
 import type { GatewayRequest } from './request.js'
 import { GatewayResponses, type GatewayResponsesOptions } from './responses.js'
@@ -176,7 +176,6 @@ export function gatewayOf(step: Step): Gateway | undefined {
   return owners.get(step)
 }
 
-const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
 /**
  * Creates a gateway from options, validating them all now: a misconfiguration throws a

@@ -15,7 +15,7 @@ export type { GatewayRequest, HeaderReader, HeaderRecord, RequestInit } from './
 export { toFetchResponse, CAPTURE_LIMIT } from './response.js'
 export type { GatewayResponse } from './response.js'
 
-export { CONTINUE, proceed, respond, STEP, withStep } from './outcome.js'
+export { CONTINUE, isPromise, proceed, respond, STEP, withStep } from './outcome.js'
 export type { Outcome, Continue, Respond, Step, CarriesStep } from './outcome.js'
 
 export { GatewayError, isGatewayError, SluiceConfigError, isSluiceConfigError } from './errors.js'

@@ -57,3 +57,8 @@ export function withStep<T extends object>(middleware: T, step: Step): T & Carri
   Object.defineProperty(middleware, STEP, { value: step, enumerable: false })
   return middleware as T & CarriesStep
 }
+
+/** True for a promise (or any thenable): steps and stores may answer synchronously or not. */
+export function isPromise<T = Outcome>(value: unknown): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function'
+}

@@ -14,6 +14,7 @@ import {
   adapt,
   CAPTURE_LIMIT,
   createGateway,
+  isPromise,
   withStep,
   type AdaptedGateway,
   type CarriesStep,
@@ -41,7 +42,6 @@ export type SluiceMiddleware = ((req: ExpressRequestLike, res: NodeResponseLike,
 /** A gateway whose features are Express middleware. */
 export type ExpressGateway = AdaptedGateway<SluiceMiddleware>
 
-const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
 /** The parts of an Express response the after-handler phase wraps (its own methods, on this response only). */
 interface InterceptableResponse extends NodeResponseLike {

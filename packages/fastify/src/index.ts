@@ -15,6 +15,7 @@ import {
   adapt,
   CAPTURE_LIMIT,
   createGateway,
+  isPromise,
   withStep,
   type AdaptedGateway,
   type CarriesStep,
@@ -72,7 +73,6 @@ export type SluicePlugin = ((instance: FastifyInstanceLike, options: unknown, do
 /** A gateway whose features are Fastify plugins. */
 export type FastifyGateway = AdaptedGateway<SluicePlugin>
 
-const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
 /**
  * The after-handler phase on Fastify (`onSend`): the serialised payload (string, Buffer, stream up

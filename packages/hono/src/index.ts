@@ -12,6 +12,7 @@
 import {
   adapt,
   createGateway,
+  isPromise,
   SluiceConfigError,
   toFetchResponse,
   withStep,
@@ -202,7 +203,6 @@ async function finish(core: Gateway, exchange: Exchange, c: HonoContextLike, fin
   c.res = new Response(body, { status: final.status, headers: out })
 }
 
-const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
 function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLike) => string | undefined): SluiceMiddleware {
   const after = (c: HonoContextLike, exchange: Exchange, outcome: Outcome, next: () => Promise<void>): Promise<Response | undefined> | Response => {

@@ -13,6 +13,7 @@ import {
   adapt,
   CAPTURE_LIMIT,
   createGateway,
+  isPromise,
   withStep,
   type AdaptedGateway,
   type CarriesStep,
@@ -57,7 +58,6 @@ function send(ctx: KoaContextLike, response: GatewayResponse): void {
   ctx.body = typeof response.body === 'string' ? Buffer.from(response.body) : Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength)
 }
 
-const isPromise = (v: unknown): v is Promise<Outcome> => typeof (v as Promise<Outcome> | undefined)?.then === 'function'
 
 /**
  * The after-handler phase on Koa, after `await next()`: the body the app set (string, Buffer,

@@ -9,7 +9,7 @@ import type { Clock } from '../clock.js'
 import type { TraceEntry } from '../trace.js'
 import { SluiceConfigError } from '../errors.js'
 import type { Exchange } from '../exchange.js'
-import { proceed, respond, CONTINUE, type Continue, type Outcome, type Step } from '../outcome.js'
+import { isPromise, proceed, respond, CONTINUE, type Continue, type Outcome, type Step } from '../outcome.js'
 import type { GatewayResponse } from '../response.js'
 import type { GatewayResponses } from '../responses.js'
 import { composeKey } from '../throttle/identity.js'
@@ -179,7 +179,6 @@ interface Pending {
   resolve(entry: CacheEntry | undefined): void
 }
 
-const isPromise = <T>(v: unknown): v is Promise<T> => typeof (v as Promise<T> | undefined)?.then === 'function'
 
 /** @internal builds a cache step. */
 export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {

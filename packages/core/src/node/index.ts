@@ -126,10 +126,6 @@ export function writeNodeResponse(res: NodeResponseLike, response: GatewayRespon
   res.end(body)
 }
 
-/** Byte length of a response body. */
-export function bodyLength(body: string | Uint8Array): number {
-  return typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength
-}
 
 /** Snapshot of a Node response's headers as a {@link GatewayResponse} sees them. */
 export interface HeaderSnapshot {

@@ -8,7 +8,7 @@ import type { Clock } from '../clock.js'
 import { SluiceConfigError } from '../errors.js'
 import type { Exchange } from '../exchange.js'
 import type { ApiKey } from '../keys/registry.js'
-import { proceed, respond, CONTINUE, type Outcome, type Step } from '../outcome.js'
+import { isPromise, proceed, respond, CONTINUE, type Outcome, type Step } from '../outcome.js'
 import type { GatewayResponses } from '../responses.js'
 import { composeKey, ipIdentity } from './identity.js'
 import { dayStart, periodEnd, periodStart } from './periods.js'
@@ -227,10 +227,8 @@ export function throttleStep(env: ThrottleEnv, explicit: PreparedPlan | undefine
       }
 
       const d = store.consume({ buckets, quota }, now)
-      if (typeof (d as Promise<ThrottleDecision>).then === 'function') {
-        return (d as Promise<ThrottleDecision>).then((r) => finish(exchange, buckets, quota, r, now))
-      }
-      return finish(exchange, buckets, quota, d as ThrottleDecision, now)
+      if (isPromise<ThrottleDecision>(d)) return d.then((r) => finish(exchange, buckets, quota, r, now))
+      return finish(exchange, buckets, quota, d, now)
     },
   }
 }

@@ -1,0 +1,4 @@
+/**
+ * `@sluice/cli`: the `sluice` command (in progress).
+ */
+export {}

@@ -1,0 +1,4 @@
+/**
+ * `@sluice/redis`: Redis stores for sluice (in progress).
+ */
+export {}

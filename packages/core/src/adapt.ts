@@ -16,6 +16,8 @@ function stepOf(feature: unknown): Step {
 import type { UsagePlan } from './throttle/plans.js'
 import type { ThrottleOptions } from './throttle/throttle.js'
 import type { CacheOptions } from './cache/settings.js'
+import type { ValidateOptions } from './validation/validate.js'
+import type { CorsOptions } from './cors/cors.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -51,6 +53,10 @@ export interface AdaptedGateway<M> {
   updateUsage: Gateway['updateUsage']
   /** Resets a key's quota count and plan buckets. */
   resetUsage: Gateway['resetUsage']
+  /** Request validation: required parameters (400 BAD_REQUEST_PARAMETERS), then the body's model (400 BAD_REQUEST_BODY). */
+  validate(options?: ValidateOptions): M
+  /** CORS (HTTP API `corsConfiguration`); mount it first so denials of later features carry its headers. */
+  cors(options?: CorsOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -68,5 +74,7 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     getUsage: (input) => core.getUsage(input),
     updateUsage: (input) => core.updateUsage(input),
     resetUsage: (input) => core.resetUsage(input),
+    validate: (options) => wrap(core.validate(options)),
+    cors: (options) => wrap(core.cors(options)),
   }
 }

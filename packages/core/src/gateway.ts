@@ -19,6 +19,8 @@ import { bucketSpec, methodKey, type BucketSpec, type ThrottleSettings } from '.
 import type { ThrottleStore } from './throttle/store.js'
 import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
 import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
+import { requestValidationStep, validationConfig, type ValidateOptions } from './validation/validate.js'
+import { corsStep, type CorsOptions } from './cors/cors.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -144,6 +146,18 @@ export interface Gateway {
    * `continue` of an exchange carries the `x-amzn-requestid` header.
    */
   run(step: Step, exchange: Exchange): Outcome | Promise<Outcome>
+
+  /**
+   * Request validation (API Gateway's request validators): required parameters present and
+   * non-blank (400 BAD_REQUEST_PARAMETERS), then the body against its model (400 BAD_REQUEST_BODY).
+   * Schemas are compiled now.
+   */
+  validate(options?: ValidateOptions): Step
+  /**
+   * CORS (HTTP API `corsConfiguration`): answers preflights, adds CORS headers to responses for
+   * allowed origins (gateway error responses of later steps included) and replaces the backend's.
+   */
+  cors(options?: CorsOptions): Step
 }
 
 function validate(options: GatewayOptions): void {
@@ -381,6 +395,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (isPromise(out)) return out.then((o) => finish(o, ex), (e: unknown) => fail(e, ex, step))
       return finish(out, ex)
     },
+    validate: (opts?: ValidateOptions) => own(requestValidationStep(validationConfig(opts ?? {}), responses)),
+    cors: (opts?: CorsOptions) => own(corsStep(opts)),
   }
   return gw
 }

@@ -52,5 +52,6 @@ export function chainSteps(steps: readonly Step[]): Step {
     return acc as Continue
   }
   const finalizes = steps.some((s) => s.finalizes !== false)
-  return { feature, finalizes, run: (exchange) => from(exchange, 0, undefined) }
+  const readsBody = steps.some((s) => s.readsBody === true)
+  return { feature, finalizes, run: (exchange) => from(exchange, 0, undefined), ...(readsBody ? { readsBody } : {}) }
 }

@@ -264,6 +264,7 @@ export function requestValidationStep(config: RequestValidationConfig, responses
   return {
     feature: 'validate',
     finalizes: false,
+    readsBody: checkBody,
     run(exchange: Exchange): Outcome | Promise<Outcome> {
       if (checkParams) {
         const missing = missingParameters(required, exchange)

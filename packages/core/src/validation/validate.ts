@@ -159,20 +159,20 @@ function requiredParameters(config: RequestValidationConfig, option: string): Re
 
 const isBlank = (v: string | null | undefined): boolean => v === null || v === undefined || v.trim() === ''
 
-/** The last value of a query parameter (API Gateway's single-value view), or undefined. */
-function queryValue(query: string, name: string): string | undefined {
-  if (query === '') return undefined
-  let value: string | undefined
-  for (const [k, v] of new URLSearchParams(query)) if (k === name) value = v
-  return value
+/** Query parameters by name, last value winning (API Gateway's single-value view). */
+function queryValues(query: string): Map<string, string> {
+  const out = new Map<string, string>()
+  if (query !== '') for (const [k, v] of new URLSearchParams(query)) out.set(k, v)
+  return out
 }
 
 function missingParameters(required: readonly Required[], exchange: Exchange): string[] {
   let missing: string[] | undefined
+  let query: Map<string, string> | undefined
   for (const r of required) {
     let value: string | null | undefined
     if (r.location === 'header') value = exchange.request.headers.get(r.key)
-    else if (r.location === 'querystring') value = queryValue(exchange.query, r.name)
+    else if (r.location === 'querystring') value = (query ??= queryValues(exchange.query)).get(r.name)
     else value = exchange.request.params?.[r.name]
     if (isBlank(value)) (missing ??= []).push(r.name)
   }
@@ -235,24 +235,26 @@ export function requestValidationStep(config: RequestValidationConfig, responses
 
   const validateBody = (exchange: Exchange, model: CompiledModel, contentType: string): Promise<Outcome> => {
     const detail = { model: model.name ?? null, contentType }
+    const check = (value: unknown): Outcome => {
+      const r = model.validate(value)
+      if (!r.valid) return deny(exchange, 'BAD_REQUEST_BODY', r.errors, detail)
+      exchange.record({ feature: 'validate', decision: 'allow', detail })
+      return CONTINUE
+    }
     return exchange.request.text().then(
       (text) => {
         if (text.length > maxBodyBytes || (text.length * 3 > maxBodyBytes && Buffer.byteLength(text) > maxBodyBytes)) {
           return deny(exchange, 'REQUEST_TOO_LARGE', `[request body larger than ${maxBodyBytes} bytes]`, detail)
         }
+        // an empty body is validated as {} (as API Gateway's emulators observe; unconfirmed on AWS)
+        if (text.trim() === '') return check({})
         let value: unknown
-        if (text.trim() === '') value = {}
-        else {
-          try {
-            value = JSON.parse(text)
-          } catch {
-            return deny(exchange, 'BAD_REQUEST_BODY', '[the request body is not valid JSON]', detail)
-          }
+        try {
+          value = JSON.parse(text)
+        } catch {
+          return deny(exchange, 'BAD_REQUEST_BODY', '[the request body is not valid JSON]', detail)
         }
-        const r = model.validate(value)
-        if (!r.valid) return deny(exchange, 'BAD_REQUEST_BODY', r.errors, detail)
-        exchange.record({ feature: 'validate', decision: 'allow', detail })
-        return CONTINUE
+        return check(value)
       },
       (e: unknown) =>
         e instanceof RangeError

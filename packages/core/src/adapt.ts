@@ -16,6 +16,7 @@ function stepOf(feature: unknown): Step {
 import type { UsagePlan } from './throttle/plans.js'
 import type { ThrottleOptions } from './throttle/throttle.js'
 import type { CacheOptions } from './cache/settings.js'
+import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -51,6 +52,8 @@ export interface AdaptedGateway<M> {
   updateUsage: Gateway['updateUsage']
   /** Resets a key's quota count and plan buckets. */
   resetUsage: Gateway['resetUsage']
+  /** Access control for a method (an authorizer, or `none` for the resource policy alone); see `Gateway.authorize`. */
+  authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -68,5 +71,6 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     getUsage: (input) => core.getUsage(input),
     updateUsage: (input) => core.updateUsage(input),
     resetUsage: (input) => core.resetUsage(input),
+    authorize: (config, method) => wrap(core.authorize(config, method)),
   }
 }

@@ -32,6 +32,7 @@ export interface AnyGateway {
   flushCache: Ex['flushCache']
   cacheStats: Ex['cacheStats']
   getUsage: Ex['getUsage']
+  authorize(...args: Parameters<Ex['authorize']>): unknown
 }
 
 export interface Route {

@@ -25,7 +25,7 @@ beforeAll(async () => {
   jwk2 = { ...(await exportJWK(rsa2.publicKey)), kid: 'k2', alg: 'RS256', use: 'sig' }
 })
 
-const sign = (claims: JWTPayload = {}, header: { kid?: string; alg?: string } = {}, key: CryptoKey | Uint8Array = rsa.privateKey): Promise<string> =>
+const sign = (claims: Record<string, unknown> = {}, header: { kid?: string; alg?: string } = {}, key: CryptoKey | Uint8Array = rsa.privateKey): Promise<string> =>
   new SignJWT({ iss: ISS, aud: AUD, sub: 'user-1', exp: NOW + 3600, iat: NOW - 10, scope: 'pets/read pets/write', ...claims })
     .setProtectedHeader({ alg: header.alg ?? 'RS256', kid: header.kid ?? 'k1' })
     .sign(key)

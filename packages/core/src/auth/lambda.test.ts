@@ -14,6 +14,7 @@ const setup = (options: Parameters<typeof createGateway>[0] = {}) => {
   const gw = createGateway({ clock, stage: { name: 'prod' }, requestId: () => '00000000-0000-4000-8000-000000000001', ...options })
   return { gw, clock }
 }
+const noop = (): undefined => undefined
 const body = (r: { response: { body: string | Uint8Array } }) => JSON.parse(String(r.response.body)) as unknown
 
 describe('TOKEN authorizer', () => {
@@ -283,13 +284,13 @@ describe('REQUEST authorizer', () => {
 describe('configuration', () => {
   it.each([
     [{ type: 'token' }, 'authorize().handler'],
-    [{ type: 'token', handler: () => undefined, authorizerResultTtlInSeconds: 3601 }, 'authorize().authorizerResultTtlInSeconds'],
-    [{ type: 'token', handler: () => undefined, identitySource: 'method.request.querystring.t' }, 'authorize().identitySource'],
-    [{ type: 'token', handler: () => undefined, identityValidationExpression: '(' }, 'authorize().identityValidationExpression'],
-    [{ type: 'request', handler: () => undefined, identitySource: 'method.request.path.id' }, 'authorize().identitySource'],
-    [{ type: 'request', handler: () => undefined, enableSimpleResponses: true }, 'authorize().enableSimpleResponses'],
-    [{ type: 'request', handler: () => undefined, timeoutMs: 0 }, 'authorize().timeoutMs'],
-    [{ type: 'token', handler: () => undefined, bogus: 1 }, 'authorize().bogus'],
+    [{ type: 'token', handler: noop, authorizerResultTtlInSeconds: 3601 }, 'authorize().authorizerResultTtlInSeconds'],
+    [{ type: 'token', handler: noop, identitySource: 'method.request.querystring.t' }, 'authorize().identitySource'],
+    [{ type: 'token', handler: noop, identityValidationExpression: '(' }, 'authorize().identityValidationExpression'],
+    [{ type: 'request', handler: noop, identitySource: 'method.request.path.id' }, 'authorize().identitySource'],
+    [{ type: 'request', handler: noop, enableSimpleResponses: true }, 'authorize().enableSimpleResponses'],
+    [{ type: 'request', handler: noop, timeoutMs: 0 }, 'authorize().timeoutMs'],
+    [{ type: 'token', handler: noop, bogus: 1 }, 'authorize().bogus'],
     [{ type: 'lambda' }, 'authorize().type'],
   ])('%j is refused naming %s', (config, option) => {
     const { gw } = setup()

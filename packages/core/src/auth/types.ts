@@ -128,7 +128,8 @@ export interface TokenAuthorizerConfig extends Lambda {
 /** A REQUEST authorizer (REST, or HTTP API with `authorizerPayloadFormatVersion`). */
 export interface RequestAuthorizerConfig extends Lambda {
   type: 'request'
-  handler: AuthorizerHandler<RequestAuthorizerEvent, AuthorizerPolicyResult> | AuthorizerHandler<RequestAuthorizerEventV2, AuthorizerPolicyResult | AuthorizerSimpleResult>
+  /** Gets the REST / payload 1.0 event, or the 2.0 event (`version: '2.0'`) with payload 2.0. */
+  handler: AuthorizerHandler<RequestAuthorizerEvent | RequestAuthorizerEventV2, AuthorizerPolicyResult | AuthorizerSimpleResult>
   /** Comma-separated mapping expressions (or a list); all must be present, else 401 without calling. */
   identitySource?: string | readonly string[]
   /** Absent: the REST event. `1.0` / `2.0`: HTTP API payloads. */

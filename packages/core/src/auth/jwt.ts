@@ -23,6 +23,8 @@ const HMAC = ['HS256', 'HS384', 'HS512']
 export const MAX_TOKEN_LENGTH = 16_384
 
 interface Verified {
+  /** The verdict, made once per verified token. */
+  id?: Identified
   readonly payload: JWTPayload
   /** Epoch ms of `exp`, or Infinity when the token has none (then it is not remembered). */
   readonly expMs: number
@@ -265,8 +267,10 @@ export function jwtMethod(auth: JwtAuthorizer, scopes: readonly string[] | undef
         'www-authenticate': `Bearer scope="${scopeText}" error="insufficient_scope" error_description="the token does not have the required scope"`,
       })
     }
+    if (v.id !== undefined) return v.id
     const id: Identified = {
       ok: true,
+      policy: false,
       who: 'anonymous',
       evaluate: () => 'allow',
       denied: (explicit) => (explicit ? 'User is not authorized to access this resource with an explicit deny' : 'User is not authorized to access this resource'),
@@ -279,6 +283,7 @@ export function jwtMethod(auth: JwtAuthorizer, scopes: readonly string[] | undef
       },
       detail: { authorizer: auth.name },
     }
+    v.id = id
     return id
   }
   return (exchange) => {

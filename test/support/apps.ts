@@ -34,6 +34,7 @@ export interface AnyGateway {
   getUsage: Ex['getUsage']
   validate(...args: Parameters<Ex['validate']>): unknown
   cors(...args: Parameters<Ex['cors']>): unknown
+  authorize(...args: Parameters<Ex['authorize']>): unknown
 }
 
 export interface Route {

@@ -18,6 +18,7 @@ import type { ThrottleOptions } from './throttle/throttle.js'
 import type { CacheOptions } from './cache/settings.js'
 import type { ValidateOptions } from './validation/validate.js'
 import type { CorsOptions } from './cors/cors.js'
+import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -57,6 +58,8 @@ export interface AdaptedGateway<M> {
   validate(options?: ValidateOptions): M
   /** CORS (HTTP API `corsConfiguration`); mount it first so denials of later features carry its headers. */
   cors(options?: CorsOptions): M
+  /** Access control for a method (an authorizer, or `none` for the resource policy alone); see `Gateway.authorize`. */
+  authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -76,5 +79,6 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     resetUsage: (input) => core.resetUsage(input),
     validate: (options) => wrap(core.validate(options)),
     cors: (options) => wrap(core.cors(options)),
+    authorize: (config, method) => wrap(core.authorize(config, method)),
   }
 }

@@ -21,6 +21,8 @@ export type ConfigErrorCode =
   | 'ERR_INVALID_VALIDATION'
   | 'ERR_INVALID_MODEL'
   | 'ERR_INVALID_CORS'
+  | 'ERR_INVALID_AUTHORIZER'
+  | 'ERR_INVALID_POLICY'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

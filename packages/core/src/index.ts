@@ -63,3 +63,33 @@ export type { JsonSchema, SchemaDraft, ModelSetOptions, CompiledModel, ModelResu
 export { mediaTypeEssence } from './validation/media-type.js'
 export { corsStep, CORS_HEADERS } from './cors/cors.js'
 export type { CorsOptions } from './cors/cors.js'
+export { MemoryAuthorizerResultStore, memoryAuthorizerResultStore } from './auth/store.js'
+export type { AuthorizerResultStore, StoredAuthorizerResult, MemoryAuthorizerResultStoreOptions } from './auth/store.js'
+export { compilePolicy, combineDecisions, wildcardMatch, PolicyError } from './auth/policy.js'
+export type { PolicyDocument, PolicyStatement, PolicyRequest, PolicyDecision, CompiledPolicy, CompilePolicyOptions } from './auth/policy.js'
+export { resolveAws, methodArn, AWS_DEFAULTS } from './auth/arn.js'
+export type { AwsIdentity } from './auth/arn.js'
+export { prepareAuthorizer, authorizeStep, policyAllows, INVOKE, INVALIDATE_CACHE } from './auth/authorize.js'
+export type { PreparedAuthorizer, AuthorizeEnv } from './auth/authorize.js'
+export type {
+  AuthorizerConfig,
+  AuthorizeMethodOptions,
+  TokenAuthorizerConfig,
+  RequestAuthorizerConfig,
+  JwtAuthorizerConfig,
+  CognitoAuthorizerConfig,
+  IamAuthorizerConfig,
+  NoAuthorizerConfig,
+  IamCredentials,
+  JwtVerification,
+  JsonWebKeySet,
+  AuthorizerHandler,
+  AuthorizerInvocation,
+  AuthorizerPolicyResult,
+  AuthorizerSimpleResult,
+  AuthorizerContext,
+  TokenAuthorizerEvent,
+  RequestAuthorizerEvent,
+  RequestAuthorizerEventV2,
+} from './auth/types.js'
+export { canonicalRequest, canonicalUri, canonicalQuery, uriEncode } from './auth/sigv4.js'

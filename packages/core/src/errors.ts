@@ -18,6 +18,9 @@ export type ConfigErrorCode =
   | 'ERR_USAGE_PLAN_CONFLICT'
   | 'ERR_QUOTA_WITHOUT_KEY'
   | 'ERR_INVALID_CACHE'
+  | 'ERR_INVALID_TEMPLATE'
+  | 'ERR_UNSAFE_REGEX'
+  | 'ERR_INVALID_TRANSFORM'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

@@ -56,3 +56,8 @@ export type { CacheStore, CacheEntry, CacheFlushFilter, MemoryCacheStoreOptions 
 export type { CacheOptions, StageCacheSettings, UnauthorizedCacheControlStrategy } from './cache/settings.js'
 export type { CacheStats, MethodCacheSetting } from './cache/cache.js'
 export { INVALIDATION_WARNING } from './cache/cache.js'
+export { compileTemplate, renderTemplate, DEFAULT_LIMITS as DEFAULT_TEMPLATE_LIMITS } from './templates/render.js'
+export type { CompiledTemplate, TemplateInput, TemplateLimits, RenderResult } from './templates/render.js'
+export { TemplateError } from './templates/values.js'
+export type { TemplateErrorCode } from './templates/values.js'
+export type { Overrides as TemplateOverrides } from './templates/input.js'

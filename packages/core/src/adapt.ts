@@ -16,6 +16,7 @@ function stepOf(feature: unknown): Step {
 import type { UsagePlan } from './throttle/plans.js'
 import type { ThrottleOptions } from './throttle/throttle.js'
 import type { CacheOptions } from './cache/settings.js'
+import type { TransformOptions } from './templates/transform.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -51,6 +52,11 @@ export interface AdaptedGateway<M> {
   updateUsage: Gateway['updateUsage']
   /** Resets a key's quota count and plan buckets. */
   resetUsage: Gateway['resetUsage']
+  /**
+   * Mapping templates: the request template rewrites the body (and headers) the route sees; the
+   * response mapping rewrites the route's response. On Fastify it runs as a `preHandler` hook.
+   */
+  transform(options: TransformOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -68,5 +74,6 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     getUsage: (input) => core.getUsage(input),
     updateUsage: (input) => core.updateUsage(input),
     resetUsage: (input) => core.resetUsage(input),
+    transform: (options) => wrap(core.transform(options)),
   }
 }

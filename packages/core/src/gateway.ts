@@ -19,6 +19,7 @@ import { bucketSpec, methodKey, type BucketSpec, type ThrottleSettings } from '.
 import type { ThrottleStore } from './throttle/store.js'
 import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
 import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
+import { transformStep, type TransformOptions } from './templates/transform.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -144,6 +145,13 @@ export interface Gateway {
    * `continue` of an exchange carries the `x-amzn-requestid` header.
    */
   run(step: Step, exchange: Exchange): Outcome | Promise<Outcome>
+
+  /**
+   * Mapping templates around a host route: the request template (by Content-Type, with
+   * `passthroughBehavior` and 415) rewrites the request the route sees; integration responses and
+   * response templates (by Accept) rewrite its response. Templates are compiled now.
+   */
+  transform(options: TransformOptions): Step
 }
 
 function validate(options: GatewayOptions): void {
@@ -257,7 +265,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (outcome.kind === 'respond' || ex.requestIdSent) return outcome
     ex.requestIdSent = true
     const headers = { ...outcome.headers, 'x-amzn-requestid': ex.context.requestId }
-    return { kind: 'continue', headers, finalize: outcome.finalize } satisfies Continue
+    return { kind: 'continue', headers, finalize: outcome.finalize, request: outcome.request } satisfies Continue
   }
 
   const fail = (error: unknown, ex: Exchange, step: Step): Outcome => {
@@ -381,6 +389,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (isPromise(out)) return out.then((o) => finish(o, ex), (e: unknown) => fail(e, ex, step))
       return finish(out, ex)
     },
+    transform: (opts: TransformOptions) => own(transformStep(responses, opts)),
   }
   return gw
 }

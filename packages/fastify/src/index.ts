@@ -26,7 +26,7 @@ import {
   type Outcome,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, rewriteNodeRequest, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 import fp from 'fastify-plugin'
 
 /** The parts of a Fastify request the adapter reads. */
@@ -57,7 +57,7 @@ export type SluiceSendHook = (request: FastifyRequestLike, reply: FastifyReplyLi
 
 /** The instance methods the plugin uses. */
 export interface FastifyInstanceLike {
-  addHook(name: 'onRequest', hook: SluiceHook): unknown
+  addHook(name: 'onRequest' | 'preHandler', hook: SluiceHook): unknown
   addHook(name: 'onSend', hook: SluiceSendHook): unknown
 }
 
@@ -113,7 +113,7 @@ async function finish(core: Gateway, exchange: Exchange, reply: FastifyReplyLike
   return out
 }
 
-function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) => void, exchange?: Exchange): void {
+function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) => void, exchange?: Exchange, request?: FastifyRequestLike): void {
   if (outcome.kind === 'respond') {
     const { status, headers, body } = outcome.response
     reply.code(status)
@@ -124,6 +124,7 @@ function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) 
   const headers = outcome.headers
   if (headers !== undefined) for (const name in headers) reply.header(name, headers[name] as string)
   if (outcome.finalize !== undefined && exchange !== undefined) (exchange.pendingFinalize ??= []).push(outcome.finalize)
+  if (outcome.request !== undefined && request !== undefined) rewriteNodeRequest(request, request.raw, outcome.request)
   done()
 }
 
@@ -132,8 +133,8 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
     const exchange = nodeExchange(core, request.raw, () => request.body, request.params as Record<string, string> | undefined)
     exchange.routeFrom(() => request.routeOptions?.url)
     const outcome = core.run(step, exchange)
-    if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange), done)
-    else apply(outcome, reply, done, exchange)
+    if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange, request), done)
+    else apply(outcome, reply, done, exchange, request)
   }
   const exchangeOf = (request: FastifyRequestLike): Exchange => nodeExchange(core, request.raw)
   const onSend: SluiceSendHook = (request, reply, payload, done) => {
@@ -147,7 +148,8 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
   Object.defineProperty(hook, 'name', { value: `sluice_${step.feature}` })
   withStep(hook, step)
   const register = (instance: FastifyInstanceLike, _options: unknown, done: (error?: Error) => void): void => {
-    instance.addHook('onRequest', hook)
+    // a step that reads the body (request mapping) waits for Fastify to parse it
+    instance.addHook(step.readsBody === true ? 'preHandler' : 'onRequest', hook)
     // the after-handler hook only for steps that may need it: every onSend hook costs every request
     if (step.finalizes !== false) instance.addHook('onSend', onSend)
     done()

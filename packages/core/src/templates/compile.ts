@@ -68,6 +68,10 @@ export class TemplateSyntaxError extends Error {
 
 const EMPTY: Out = () => ''
 
+/** The variables every render starts with, in their slots. */
+export const SLOTS = ['input', 'util', 'context', 'stageVariables'] as const
+const INPUT = 0
+
 const where = (pos: Pos | undefined): string => (pos?.first_line === undefined ? '' : ` at line ${pos.first_line}, column ${(pos.first_column ?? 0) + 1}`)
 
 /** Checks the render's time budget every so many steps. */
@@ -101,31 +105,39 @@ function sequence(parts: Array<Out | string>, breakable: boolean): Out {
     if (typeof p === 'string' && typeof last === 'string') merged[merged.length - 1] = last + p
     else if (p !== '') merged.push(p)
   }
-  const fns: Out[] = merged.map((p) => (typeof p === 'string' ? () => p : p))
-  const n = fns.length
+  const n = merged.length
   if (n === 0) return EMPTY
-  if (n === 1) return fns[0] as Out
+  if (n === 1) {
+    const only = merged[0] as Out | string
+    return typeof only === 'string' ? () => only : only
+  }
   if (breakable) {
     return (st) => {
       let o = ''
       for (let i = 0; i < n; i++) {
-        o += (fns[i] as Out)(st)
+        const p = merged[i] as Out | string
+        o += typeof p === 'string' ? p : p(st)
         if (st.brk) break
       }
       return o
     }
   }
   if (n === 2) {
-    const [a, b] = fns as [Out, Out]
+    const [a, b] = merged as [Out | string, Out | string]
+    if (typeof a === 'string') return (st) => a + (b as Out)(st)
+    if (typeof b === 'string') return (st) => a(st) + b
     return (st) => a(st) + b(st)
   }
   if (n === 3) {
-    const [a, b, c] = fns as [Out, Out, Out]
-    return (st) => a(st) + b(st) + c(st)
+    const [a, b, c] = merged as [Out | string, Out | string, Out | string]
+    if (typeof a === 'string' && typeof c === 'string') return (st) => a + (b as Out)(st) + c
   }
   return (st) => {
     let o = ''
-    for (let i = 0; i < n; i++) o += (fns[i] as Out)(st)
+    for (let i = 0; i < n; i++) {
+      const p = merged[i] as Out | string
+      o += typeof p === 'string' ? p : p(st)
+    }
     return o
   }
 }
@@ -139,9 +151,20 @@ interface Macro {
 /** The compiler of one template. */
 export class Compiler {
   readonly macros = new Map<string, Macro>()
+  /** Variable name → slot in the render's variable array (resolved now, not at render time). */
+  readonly slots = new Map<string, number>(SLOTS.map((n, i) => [n, i]))
+
+  slot(name: string): number {
+    let i = this.slots.get(name)
+    if (i === undefined) {
+      i = this.slots.size
+      this.slots.set(name, i)
+    }
+    return i
+  }
 
   /** Parses and compiles a template. Throws {@link TemplateSyntaxError}. */
-  static compile(source: string): Out {
+  static compile(source: string): { out: Out; slots: number } {
     let ast: Raw[]
     try {
       ast = velocity.parse(source) as unknown as Raw[]
@@ -150,7 +173,9 @@ export class Compiler {
     }
     const c = new Compiler()
     c.collectMacros(ast)
-    return c.nodes(ast)
+    const out = c.nodes(ast)
+    for (const m of c.macros.values()) m.compiled ??= c.nodes(m.body)
+    return { out, slots: c.slots.size }
   }
 
   collectMacros(nodes: readonly Raw[]): void {
@@ -214,10 +239,10 @@ export class Compiler {
       case 'macro':
         return EMPTY
       case 'define': {
-        const name = String(head.id)
+        const slot = this.slot(String(head.id))
         const render = this.nodes(body)
         return (st) => {
-          st.vars.set(name, new Deferred(render))
+          st.vars[slot] = new Deferred(render)
           return ''
         }
       }
@@ -257,7 +282,9 @@ export class Compiler {
 
   foreach(head: Node, body: Raw[]): Out {
     const from = this.expr(head.from as Node)
-    const name = String(head.to)
+    const item = this.slot(String(head.to))
+    const loopSlot = this.slot('foreach')
+    const countSlot = this.slot('velocityCount')
     const render = this.nodes(body)
     return (st) => {
       const source = from(st)
@@ -267,18 +294,18 @@ export class Compiler {
       else return ''
       const vars = st.vars
       const n = Math.min(items.length, st.limits.maxIterations)
-      const prevItem = vars.get(name)
-      const prevLoop = vars.get('foreach')
-      const prevCount = vars.get('velocityCount')
+      const prevItem = vars[item]
+      const prevLoop = vars[loopSlot]
+      const prevCount = vars[countSlot]
       const loop = new Loop(items.length)
-      vars.set('foreach', loop)
+      vars[loopSlot] = loop
       let o = ''
       try {
         for (let i = 0; i < n; i++) {
           spend(st)
           loop.index = i
-          vars.set(name, items[i])
-          vars.set('velocityCount', i + 1)
+          vars[item] = items[i]
+          vars[countSlot] = i + 1
           o += render(st)
           if (o.length > st.limits.maxOutput) throw new TemplateError('OUTPUT_TOO_LARGE', `mapping template output exceeds ${st.limits.maxOutput} characters`)
           if (st.brk) {
@@ -287,9 +314,9 @@ export class Compiler {
           }
         }
       } finally {
-        restore(vars, name, prevItem)
-        restore(vars, 'foreach', prevLoop)
-        restore(vars, 'velocityCount', prevCount)
+        vars[item] = prevItem
+        vars[loopSlot] = prevLoop
+        vars[countSlot] = prevCount
       }
       return o
     }
@@ -299,6 +326,9 @@ export class Compiler {
     const name = String(n.id)
     const args = ((n.args || []) as Node[]).map((a) => this.expr(a))
     const macros = this.macros
+    const bodySlot = this.slot('bodyContent')
+    const paramSlots = new Map<string, number[]>()
+    for (const [k, m] of macros) paramSlots.set(k, m.params.map((p) => this.slot(p)))
     return (st) => {
       const m = macros.get(name)
       if (m === undefined) return ''
@@ -306,18 +336,20 @@ export class Compiler {
       if (++st.depth > st.limits.maxDepth) throw new TemplateError('DEPTH', `macro #${name} nested deeper than ${st.limits.maxDepth}${where(n.pos)}`)
       spend(st)
       const vars = st.vars
-      const saved = m.params.map((p) => vars.get(p))
-      const savedBody = vars.get('bodyContent')
+      const ps = paramSlots.get(name) ?? []
+      const values = ps.map((_, i) => {
+        const f = args[i]
+        return f === undefined ? undefined : f(st)
+      })
+      const saved = ps.map((p) => vars[p])
+      const savedBody = vars[bodySlot]
       try {
-        m.params.forEach((p, i) => {
-          const f = args[i]
-          vars.set(p, f === undefined ? undefined : f(st))
-        })
-        if (content !== undefined) vars.set('bodyContent', new Deferred(content))
+        ps.forEach((p, i) => (vars[p] = values[i]))
+        if (content !== undefined) vars[bodySlot] = new Deferred(content)
         return (m.compiled as Out)(st)
       } finally {
-        m.params.forEach((p, i) => restore(vars, p, saved[i]))
-        if (content !== undefined) restore(vars, 'bodyContent', savedBody)
+        ps.forEach((p, i) => (vars[p] = saved[i]))
+        vars[bodySlot] = savedBody
         st.depth--
       }
     }
@@ -326,17 +358,17 @@ export class Compiler {
   set(n: Node): Out {
     const [left, right] = n.equal as [Node, Node]
     const value = this.expr(right)
-    const name = String(left.id)
+    const slot = this.slot(String(left.id))
     const path = left.path ?? []
     if (path.length === 0) {
       return (st) => {
         const v = value(st)
         // Velocity: a null right-hand side leaves the variable as it was
-        if (v !== undefined && v !== null) st.vars.set(name, v)
+        if (v !== undefined && v !== null) st.vars[slot] = v
         return ''
       }
     }
-    const target = this.chain((st) => st.vars.get(name), path.slice(0, -1), left)
+    const target = this.chain((st) => st.vars[slot], path.slice(0, -1), left)
     const last = path[path.length - 1] as Attr
     if (last.type === 'method') throw new TemplateSyntaxError(`cannot #set a method call${where(n.pos)}`)
     const key: Expr = last.type === 'property' ? () => last.id as string : this.expr(last.id as Node)
@@ -371,16 +403,17 @@ export class Compiler {
       const head: Expr =
         method === 'path'
           ? (st) => {
-              const i = st.vars.get('input')
+              const i = st.vars[INPUT]
               return i instanceof Input ? i.path(jp) : callMethod(i, 'path', [literal], st)
             }
           : (st) => {
-              const i = st.vars.get('input')
+              const i = st.vars[INPUT]
               return i instanceof Input ? i.json(jp) : callMethod(i, 'json', [literal], st)
             }
       return this.chain(head, path.slice(1), n)
     }
-    return this.chain((st) => st.vars.get(name), path, n)
+    const slot = this.slot(name)
+    return this.chain((st) => st.vars[slot], path, n)
   }
 
   chain(head: Expr, path: readonly Attr[], n: Node): Expr {
@@ -542,10 +575,6 @@ export class Compiler {
   }
 }
 
-function restore(vars: Map<string, unknown>, name: string, prev: unknown): void {
-  if (prev === undefined) vars.delete(name)
-  else vars.set(name, prev)
-}
 
 /** `$foreach`: `index` (from 0), `count` (from 1), `hasNext`, `first`, `last`. */
 class Loop extends HostObject {

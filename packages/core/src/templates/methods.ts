@@ -306,8 +306,7 @@ export function getProperty(target: unknown, name: string): unknown {
   }
   if (target instanceof HostObject) return target.prop(name)
   if (Array.isArray(target)) return name === 'empty' ? target.length === 0 : undefined
-  if (isMap(target)) return own(target, name)
-  return undefined
+  return isMap(target) ? own(target, name) : undefined
 }
 
 /** `$target[key]`: a list element by integer index, or a map entry. */

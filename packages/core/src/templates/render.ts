@@ -36,6 +36,8 @@ export interface TemplateInput {
   context?: object
   /** `$stageVariables`. */
   stageVariables?: Readonly<Record<string, string>>
+  /** The body already parsed as JSON, when you have it (saves a parse; `body` must still be its text for `$input.body`). */
+  json?: unknown
   /** The overrides to start from (a response template sees what the request template set). */
   overrides?: Overrides
 }
@@ -82,25 +84,27 @@ class Template implements CompiledTemplate {
   readonly source: string
   readonly limits: ResolvedLimits
   readonly #out: Out
+  readonly #slots: number
 
-  constructor(source: string, limits: ResolvedLimits, out: Out) {
+  constructor(source: string, limits: ResolvedLimits, compiled: { out: Out; slots: number }) {
     this.source = source
     this.limits = limits
-    this.#out = out
+    this.#out = compiled.out
+    this.#slots = compiled.slots
   }
 
   render(input: TemplateInput = {}): RenderResult {
-    const src: InputSource = { body: bodyText(input.body), path: input.path, query: input.query, headers: input.headers }
+    const src: InputSource = { body: bodyText(input.body), path: input.path, query: input.query, headers: input.headers, json: input.json }
     return this.renderWith(new Input(src), input.context, input.stageVariables, input.overrides)
   }
 
   /** @internal renders with an already built `$input` (the transform step builds it once per exchange). */
   renderWith(input: Input, context: object | undefined, stageVariables: Readonly<Record<string, string>> | undefined, overrides = emptyOverrides()): RenderResult {
-    const vars = new Map<string, unknown>()
-    vars.set('input', input)
-    vars.set('util', UTIL)
-    vars.set('context', new Context(context, overrides))
-    vars.set('stageVariables', stageVariables ?? Object.create(null))
+    const vars: unknown[] = new Array<unknown>(this.#slots)
+    vars[0] = input
+    vars[1] = UTIL
+    vars[2] = new Context(context, overrides)
+    vars[3] = stageVariables ?? Object.create(null)
     const st: CompileState = { vars, deadline: performance.now() + this.limits.timeBudgetMs, tick: 64, depth: 0, limits: this.limits, brk: false }
     const body = this.#out(st)
     if (body.length > this.limits.maxOutput) throw new TemplateError('OUTPUT_TOO_LARGE', `mapping template output exceeds ${this.limits.maxOutput} characters`)
@@ -121,7 +125,7 @@ export function compileTemplate(source: string, limits?: TemplateLimits, option 
   const resolved = resolveLimits(limits, `${option} limits`)
   if (typeof source !== 'string') throw new SluiceConfigError('ERR_INVALID_TEMPLATE', option, 'must be a string')
   if (source.length > resolved.maxSize) throw new SluiceConfigError('ERR_INVALID_TEMPLATE', option, `is ${source.length} characters; the limit is ${resolved.maxSize}`)
-  let out: Out
+  let out: { out: Out; slots: number }
   try {
     out = Compiler.compile(source)
   } catch (e) {

@@ -26,7 +26,8 @@ export class Deferred {
 
 /** The state of one render. */
 export interface RenderState {
-  readonly vars: Map<string, unknown>
+  /** The template's variables, by the slot the compiler gave each name. */
+  readonly vars: unknown[]
   /** performance.now() after which the render fails. */
   readonly deadline: number
   /** Iterations left before the next time check. */
@@ -71,7 +72,10 @@ export function javaList<T>(list: T[]): T[] {
 
 /** True for a JSON-data map (a plain object); host objects and arrays are not maps. */
 export function isMap(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof HostObject) && !(v instanceof Deferred) && !(v instanceof Uint8Array)
+  if (typeof v !== 'object' || v === null) return false
+  const proto: unknown = Object.getPrototypeOf(v)
+  // JSON data and template maps are plain objects (or null-prototype records)
+  return proto === Object.prototype || proto === null
 }
 
 const hasOwn = Object.prototype.hasOwnProperty
@@ -93,7 +97,7 @@ export function newMap(): Record<string, unknown> {
 
 /** Java's `toString` of a number: integers without a fraction, others as JavaScript prints them. */
 function numberText(n: number): string {
-  return String(n)
+  return (n | 0) === n ? `${n}` : String(n)
 }
 
 /** JSON of a value, never throwing (host objects serialise through `toJSON`). */

@@ -491,7 +491,8 @@ export class Compiler {
       case 'array':
         return n.isRange === true ? this.range(n) : this.list(n)
       case 'map': {
-        const entries = Object.keys(n.value as object).map((k) => [k, this.expr((n.value as Record<string, Node>)[k] as Node)] as const)
+        const value = (n.value ?? {}) as Record<string, Node>
+        const entries = Object.keys(value).map((k) => [k, this.expr(value[k] as Node)] as const)
         return (st) => {
           const m: Record<string, unknown> = {}
           for (const [k, f] of entries) putOwn(m, k, f(st))

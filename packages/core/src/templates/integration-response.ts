@@ -67,7 +67,7 @@ export function compileSelectionPattern(pattern: string, option: string): RegExp
   const reason = unsafeRegexReason(pattern)
   if (reason !== undefined) throw new SluiceConfigError('ERR_UNSAFE_REGEX', option, `${JSON.stringify(pattern)}: ${reason}`)
   try {
-    return new RegExp(`^(?:${pattern})$`, 's')
+    return new RegExp(`^(?:${pattern})$`)
   } catch (e) {
     throw new SluiceConfigError('ERR_INVALID_TRANSFORM', option, `${JSON.stringify(pattern)} is not a valid regular expression: ${(e as Error).message}`)
   }

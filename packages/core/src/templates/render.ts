@@ -130,7 +130,8 @@ export function compileTemplate(source: string, limits?: TemplateLimits, option 
     out = Compiler.compile(source)
   } catch (e) {
     if (e instanceof TemplateSyntaxError) throw new SluiceConfigError('ERR_INVALID_TEMPLATE', option, e.message)
-    throw e
+    // a syntax tree this compiler does not expect is still the template's fault, never a crash
+    throw new SluiceConfigError('ERR_INVALID_TEMPLATE', option, `cannot compile the template: ${e instanceof Error ? e.message : String(e)}`)
   }
   return new Template(source, resolved, out)
 }

@@ -18,6 +18,7 @@ import type { ThrottleOptions } from './throttle/throttle.js'
 import type { CacheOptions } from './cache/settings.js'
 import type { ValidateOptions } from './validation/validate.js'
 import type { CorsOptions } from './cors/cors.js'
+import type { TransformOptions } from './templates/transform.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -57,6 +58,11 @@ export interface AdaptedGateway<M> {
   validate(options?: ValidateOptions): M
   /** CORS (HTTP API `corsConfiguration`); mount it first so denials of later features carry its headers. */
   cors(options?: CorsOptions): M
+  /**
+   * Mapping templates: the request template rewrites the body (and headers) the route sees; the
+   * response mapping rewrites the route's response. On Fastify it runs as a `preParsing` hook (the rewritten request reaches the route through a `preHandler` hook).
+   */
+  transform(options: TransformOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -76,5 +82,6 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     resetUsage: (input) => core.resetUsage(input),
     validate: (options) => wrap(core.validate(options)),
     cors: (options) => wrap(core.cors(options)),
+    transform: (options) => wrap(core.transform(options)),
   }
 }

@@ -21,6 +21,9 @@ export type ConfigErrorCode =
   | 'ERR_INVALID_VALIDATION'
   | 'ERR_INVALID_MODEL'
   | 'ERR_INVALID_CORS'
+  | 'ERR_INVALID_TEMPLATE'
+  | 'ERR_UNSAFE_REGEX'
+  | 'ERR_INVALID_TRANSFORM'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

@@ -21,6 +21,7 @@ import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
 import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
 import { requestValidationStep, validationConfig, type ValidateOptions } from './validation/validate.js'
 import { corsStep, type CorsOptions } from './cors/cors.js'
+import { transformStep, type TransformOptions } from './templates/transform.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -158,6 +159,12 @@ export interface Gateway {
    * allowed origins (gateway error responses of later steps included) and replaces the backend's.
    */
   cors(options?: CorsOptions): Step
+  /**
+   * Mapping templates around a host route: the request template (by Content-Type, with
+   * `passthroughBehavior` and 415) rewrites the request the route sees; integration responses and
+   * response templates (by Accept) rewrite its response. Templates are compiled now.
+   */
+  transform(options: TransformOptions): Step
 }
 
 function validate(options: GatewayOptions): void {
@@ -271,7 +278,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (outcome.kind === 'respond' || ex.requestIdSent) return outcome
     ex.requestIdSent = true
     const headers = { ...outcome.headers, 'x-amzn-requestid': ex.context.requestId }
-    return { kind: 'continue', headers, finalize: outcome.finalize } satisfies Continue
+    return { kind: 'continue', headers, finalize: outcome.finalize, request: outcome.request } satisfies Continue
   }
 
   const fail = (error: unknown, ex: Exchange, step: Step): Outcome => {
@@ -397,6 +404,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     },
     validate: (opts?: ValidateOptions) => own(requestValidationStep(validationConfig(opts ?? {}), responses)),
     cors: (opts?: CorsOptions) => own(corsStep(opts)),
+    transform: (opts: TransformOptions) => own(transformStep(responses, opts)),
   }
   return gw
 }

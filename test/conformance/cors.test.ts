@@ -101,6 +101,21 @@ describe('CORS on every adapter', () => {
   )
 
   scenario(
+    'a 400 of body validation (read in Fastify preParsing) carries the CORS headers too; the valid body reaches the route',
+    { options: {}, features: (gw) => [gw.cors(CORS), gw.validate({ body: { 'application/json': { type: 'object', required: ['name'] } } })], routes },
+    async ({ send }) => {
+      const bad = await send({ method: 'POST', path: '/pets', headers: { origin: APP, 'content-type': 'application/json' }, body: '{"nom":"x"}' })
+      expect(bad.status).toBe(400)
+      expect(bad.body).toBe('{"message":"Invalid request body"}')
+      expect(bad.headers['access-control-allow-origin']).toBe(APP)
+      expect(bad.headers.vary).toBe('Origin')
+      const ok = await send({ method: 'POST', path: '/pets', headers: { origin: APP, 'content-type': 'application/json' }, body: '{"name":"x"}' })
+      expect(ok.status).toBe(200)
+      expect(ok.headers['access-control-allow-origin']).toBe(APP)
+    },
+  )
+
+  scenario(
     'the same in one chain()',
     {
       options: { apiKeys: [{ id: 'k', value: KEY }] },

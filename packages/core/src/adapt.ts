@@ -19,6 +19,7 @@ import type { CacheOptions } from './cache/settings.js'
 import type { ValidateOptions } from './validation/validate.js'
 import type { CorsOptions } from './cors/cors.js'
 import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
+import type { TransformOptions } from './templates/transform.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -60,6 +61,11 @@ export interface AdaptedGateway<M> {
   cors(options?: CorsOptions): M
   /** Access control for a method (an authorizer, or `none` for the resource policy alone); see `Gateway.authorize`. */
   authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): M
+  /**
+   * Mapping templates: the request template rewrites the body (and headers) the route sees; the
+   * response mapping rewrites the route's response. On Fastify it runs as a `preParsing` hook (the rewritten request reaches the route through a `preHandler` hook).
+   */
+  transform(options: TransformOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -80,5 +86,6 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     validate: (options) => wrap(core.validate(options)),
     cors: (options) => wrap(core.cors(options)),
     authorize: (config, method) => wrap(core.authorize(config, method)),
+    transform: (options) => wrap(core.transform(options)),
   }
 }

@@ -5,13 +5,24 @@
  * trivial route).
  */
 import type { Exchange } from './exchange.js'
-import { isPromise, proceed, type Continue, type Outcome, type Respond, type Step } from './outcome.js'
+import { isPromise, proceed, type Continue, type Outcome, type RequestRewrite, type Respond, type Step } from './outcome.js'
 
 type Finalize = NonNullable<Continue['finalize']>
 
 
 function merge(a: Continue | undefined, b: Continue): Continue {
   if (a === undefined) return b
+  if (a.request !== undefined || b.request !== undefined) return withRequest(mergeHooks(a, b), a.request, b.request)
+  return mergeHooks(a, b)
+}
+
+/** A later rewrite of the request wins; headers of both apply. */
+function withRequest(c: Continue, a: RequestRewrite | undefined, b: RequestRewrite | undefined): Continue {
+  const request = a === undefined ? b : b === undefined ? a : { ...b, headers: { ...a.headers, ...b.headers } }
+  return { kind: 'continue', headers: c.headers, finalize: c.finalize, request }
+}
+
+function mergeHooks(a: Continue, b: Continue): Continue {
   if (b.headers === undefined && b.finalize === undefined) return a
   if (a.headers === undefined && a.finalize === undefined) return b
   const headers = a.headers === undefined ? b.headers : b.headers === undefined ? a.headers : { ...a.headers, ...b.headers }
@@ -53,5 +64,5 @@ export function chainSteps(steps: readonly Step[]): Step {
   }
   const finalizes = steps.some((s) => s.finalizes !== false)
   const readsBody = steps.some((s) => s.readsBody === true)
-  return { feature, finalizes, run: (exchange) => from(exchange, 0, undefined), ...(readsBody ? { readsBody } : {}) }
+  return { feature, finalizes, ...(readsBody ? { readsBody } : {}), run: (exchange) => from(exchange, 0, undefined) }
 }

@@ -23,6 +23,9 @@ export type ConfigErrorCode =
   | 'ERR_INVALID_CORS'
   | 'ERR_INVALID_AUTHORIZER'
   | 'ERR_INVALID_POLICY'
+  | 'ERR_INVALID_TEMPLATE'
+  | 'ERR_UNSAFE_REGEX'
+  | 'ERR_INVALID_TRANSFORM'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

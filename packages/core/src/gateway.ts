@@ -27,6 +27,7 @@ import { expandShorthand, resolveAws, type AwsIdentity } from './auth/arn.js'
 import { authorizeStep, prepareAuthorizer, type PreparedAuthorizer } from './auth/authorize.js'
 import { compilePolicy, PolicyError, type PolicyDocument } from './auth/policy.js'
 import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
+import { transformStep, type TransformOptions } from './templates/transform.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -182,6 +183,12 @@ export interface Gateway {
    * verified-token memory and its result cache.
    */
   authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): Step
+  /**
+   * Mapping templates around a host route: the request template (by Content-Type, with
+   * `passthroughBehavior` and 415) rewrites the request the route sees; integration responses and
+   * response templates (by Accept) rewrite its response. Templates are compiled now.
+   */
+  transform(options: TransformOptions): Step
 }
 
 function validate(options: GatewayOptions): void {
@@ -311,7 +318,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (outcome.kind === 'respond' || ex.requestIdSent) return outcome
     ex.requestIdSent = true
     const headers = { ...outcome.headers, 'x-amzn-requestid': ex.context.requestId }
-    return { kind: 'continue', headers, finalize: outcome.finalize } satisfies Continue
+    return { kind: 'continue', headers, finalize: outcome.finalize, request: outcome.request } satisfies Continue
   }
 
   const fail = (error: unknown, ex: Exchange, step: Step): Outcome => {
@@ -451,6 +458,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     },
     validate: (opts?: ValidateOptions) => own(requestValidationStep(validationConfig(opts ?? {}), responses)),
     cors: (opts?: CorsOptions) => own(corsStep(opts)),
+    transform: (opts: TransformOptions) => own(transformStep(responses, opts)),
   }
   return gw
 }

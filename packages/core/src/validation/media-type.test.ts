@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { mediaTypeEssence } from './media-type.js'
 
@@ -16,5 +17,24 @@ describe('mediaTypeEssence', () => {
     for (const v of ['application/json\tx', 'application/json x', 'application/json,text/plain', 'application/json;charset', 'application/json;=x', 'application /json', 'application/', '/json', 'json', '', 'application/json;a="open', 'application/js(on', 'a/b/c', 'application/json\u0000', 'application/json\r\n']) {
       expect(mediaTypeEssence(v), JSON.stringify(v)).toBeNull()
     }
+  })
+})
+
+
+describe('mediaTypeEssence (property)', () => {
+  it('never throws, and reads as application/json only what starts with it and then has nothing or parameters', () => {
+    const pieces = fc.constantFrom('application/json', 'APPLICATION/JSON', ';', ' ', '\t', 'x', '=', '"', ',', '\\', 'charset=utf-8', '\u000b', '\r', '\n', '/', '+json')
+    fc.assert(
+      fc.property(fc.array(fc.oneof(pieces, fc.string({ maxLength: 3 })), { maxLength: 8 }), (parts) => {
+        const value = parts.join('')
+        const essence = mediaTypeEssence(value)
+        if (essence === 'application/json') {
+          const rest = value.replace(/^[ \t]*application\/json/i, '')
+          expect(rest === value ? 'no prefix' : rest).toMatch(/^[ \t]*(;.*)?$/s)
+        }
+        if (essence !== null) expect(essence).toBe(essence.toLowerCase())
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

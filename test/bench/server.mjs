@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util'
 import { SCENARIOS, frameworksOf } from './scenarios.mjs'
 
 const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'node']
-const BODY = '{"ok":true}'
+/** What GET /bench answers: the scenario's `payload` (default `{"ok":true}`). */
+const PAYLOAD_OF = (scenario) => scenario?.payload ?? { ok: true }
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,6 +33,8 @@ if (values.gateway !== 'on' && values.gateway !== 'off') fail('--gateway must be
 const on = values.gateway === 'on' && values.scenario !== 'off'
 if (on && !frameworksOf(scenario).includes(framework)) fail(`scenario "${values.scenario}" does not run on ${framework}`)
 const port = Number(values.port)
+const PAYLOAD = PAYLOAD_OF(scenario)
+const BODY = JSON.stringify(PAYLOAD)
 
 function fail(message) {
   console.error(`server.mjs: ${message}`)
@@ -92,7 +95,7 @@ const BUILDERS = {
     await mountScenario(app, (mw) => app.use(mw))
     app.get('/bench', async (_req, res) => {
       await work()
-      res.json({ ok: true })
+      res.json(PAYLOAD)
     })
     return listenNode(createServer(app))
   },
@@ -104,7 +107,7 @@ const BUILDERS = {
     app.use(async (ctx) => {
       if (ctx.method === 'GET' && ctx.path === '/bench') {
         await work()
-        ctx.body = { ok: true }
+        ctx.body = PAYLOAD
       }
     })
     return listenNode(createServer(app.callback()))
@@ -116,7 +119,7 @@ const BUILDERS = {
     await mountScenario(app, (plugin) => app.register(plugin))
     app.get('/bench', async () => {
       await work()
-      return { ok: true }
+      return PAYLOAD
     })
     await app.listen({ port, host: '127.0.0.1' })
     return {
@@ -134,7 +137,7 @@ const BUILDERS = {
     await mountScenario(app, (mw) => app.use(mw))
     app.get('/bench', async (c) => {
       await work()
-      return c.json({ ok: true })
+      return c.json(PAYLOAD)
     })
     return listenNode(createServer(getRequestListener(app.fetch)))
   },

@@ -56,3 +56,25 @@ export type { CacheStore, CacheEntry, CacheFlushFilter, MemoryCacheStoreOptions 
 export type { CacheOptions, StageCacheSettings, UnauthorizedCacheControlStrategy } from './cache/settings.js'
 export type { CacheStats, MethodCacheSetting } from './cache/cache.js'
 export { INVALIDATION_WARNING } from './cache/cache.js'
+export { API_METHODS } from './api/definition.js'
+export type {
+  ApiDefinition,
+  ApiMethod,
+  ApiProtocol,
+  AuthorizationType,
+  AuthorizerDefinition,
+  ContentHandling,
+  CorsDefinition,
+  IntegrationDefinition,
+  IntegrationResponseDefinition,
+  IntegrationType,
+  MethodDefinition,
+  MethodResponseDefinition,
+  ModelDefinition,
+  PassthroughBehavior,
+  PathDefinition,
+  PolicyStatement,
+  RequestValidatorDefinition,
+  ResourcePolicyDefinition,
+  TlsConfigDefinition,
+} from './api/definition.js'

@@ -18,6 +18,9 @@ export type ConfigErrorCode =
   | 'ERR_USAGE_PLAN_CONFLICT'
   | 'ERR_QUOTA_WITHOUT_KEY'
   | 'ERR_INVALID_CACHE'
+  | 'ERR_INVALID_API_DEFINITION'
+  | 'ERR_UNKNOWN_INTEGRATION'
+  | 'ERR_INVALID_STAGE'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

@@ -32,6 +32,7 @@ export interface AnyGateway {
   flushCache: Ex['flushCache']
   cacheStats: Ex['cacheStats']
   getUsage: Ex['getUsage']
+  mount(...args: Parameters<Ex['mount']>): unknown
 }
 
 export interface Route {

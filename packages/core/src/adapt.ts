@@ -16,6 +16,9 @@ function stepOf(feature: unknown): Step {
 import type { UsagePlan } from './throttle/plans.js'
 import type { ThrottleOptions } from './throttle/throttle.js'
 import type { CacheOptions } from './cache/settings.js'
+import type { Api } from './api/api.js'
+import type { ApiDefinition } from './api/definition.js'
+import type { MountOptions } from './api/mount.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -51,6 +54,14 @@ export interface AdaptedGateway<M> {
   updateUsage: Gateway['updateUsage']
   /** Resets a key's quota count and plan buckets. */
   resetUsage: Gateway['resetUsage']
+  /**
+   * Serves a whole API: a typed definition (or an imported OpenAPI document), or an `Api` with
+   * deployments and stages. The middleware answers the API's routes itself; NEXT integrations
+   * (and paths outside `basePath`) go on to your own routes.
+   *
+   * @example app.use(gw.mount(definition, { integrations: { listPets } }))
+   */
+  mount(api: Api | ApiDefinition, options?: MountOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -68,5 +79,6 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     getUsage: (input) => core.getUsage(input),
     updateUsage: (input) => core.updateUsage(input),
     resetUsage: (input) => core.resetUsage(input),
+    mount: (api, options) => wrap(core.mount(api, options)),
   }
 }

@@ -19,6 +19,9 @@ import { bucketSpec, methodKey, type BucketSpec, type ThrottleSettings } from '.
 import type { ThrottleStore } from './throttle/store.js'
 import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
 import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
+import { mountStep, type MountedApi, type MountOptions } from './api/mount.js'
+import type { Api } from './api/api.js'
+import type { ApiDefinition } from './api/definition.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -144,6 +147,12 @@ export interface Gateway {
    * `continue` of an exchange carries the `x-amzn-requestid` header.
    */
   run(step: Step, exchange: Exchange): Outcome | Promise<Outcome>
+
+  /**
+   * Serves a whole API (a definition, or an {@link Api} with deployments and stages): routing,
+   * authorizers, API keys, throttling, caching and integrations in API Gateway's order.
+   */
+  mount(api: Api | ApiDefinition, options?: MountOptions): MountedApi
 }
 
 function validate(options: GatewayOptions): void {
@@ -381,6 +390,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (isPromise(out)) return out.then((o) => finish(o, ex), (e: unknown) => fail(e, ex, step))
       return finish(out, ex)
     },
+    mount: (api, opts) => mountStep(gw, api, opts),
   }
   return gw
 }

@@ -78,3 +78,18 @@ export type {
   ResourcePolicyDefinition,
   TlsConfigDefinition,
 } from './api/definition.js'
+export { Api, createApi } from './api/api.js'
+export type { ApiOptions, CanarySettings, CanaryState, Deployment, ImportMode, StageSettings, StageState } from './api/api.js'
+export type { MountOptions, MountedApi } from './api/mount.js'
+export { compileApi } from './api/compile.js'
+export type { CompiledApi, CompiledMethod } from './api/compile.js'
+export { Router } from './api/router.js'
+export type { RouteMatch } from './api/router.js'
+export { canonicalPath } from './api/path.js'
+export type { CanonicalPath } from './api/path.js'
+export { proxyEventV1, proxyEventV2 } from './api/events.js'
+export type { ProxyEventV1, ProxyEventV2, ProxyInput } from './api/events.js'
+export { functionNameFromUri, proxyResponseV1, proxyResponseV2 } from './api/lambda.js'
+export type { IntegrationHandler, LambdaContext, LambdaHandler } from './api/lambda.js'
+export type { TemplateInput, TemplateRenderer } from './api/mapping.js'
+export { backendUrl } from './api/backend.js'

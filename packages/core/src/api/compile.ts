@@ -80,7 +80,7 @@ function checkIntegration(i: unknown, pointer: string, protocol: 'REST' | 'HTTP'
   if (typeof type !== 'string' || !INTEGRATION_TYPES.has(type as IntegrationType)) fail(`${pointer}/type`, `must be one of ${[...INTEGRATION_TYPES].join(', ')}`)
   const uri = i['uri']
   if (uri !== undefined && typeof uri !== 'string') fail(`${pointer}/uri`, 'must be a string')
-  if ((type === 'HTTP' || type === 'HTTP_PROXY') && (typeof uri !== 'string' || !/^https?:\/\/[^/?#]/.test(uri))) fail(`${pointer}/uri`, `an ${type} integration needs an http(s) URL`)
+  if ((type === 'HTTP' || type === 'HTTP_PROXY') && (typeof uri !== 'string' || !/^(https?:\/\/[^/?#]|\$\{stageVariables\.)/.test(uri))) fail(`${pointer}/uri`, `an ${type} integration needs an http(s) URL`)
   if ((type === 'AWS' || type === 'AWS_PROXY') && uri === undefined && i['handler'] === undefined) fail(pointer, `an ${type} integration needs a handler name or a Lambda uri`)
   if (i['handler'] !== undefined && (typeof i['handler'] !== 'string' || i['handler'] === '')) fail(`${pointer}/handler`, 'must be a handler name')
   if (i['httpMethod'] !== undefined && (typeof i['httpMethod'] !== 'string' || !/^[A-Za-z]+$/.test(i['httpMethod']))) fail(`${pointer}/httpMethod`, 'must be an HTTP method')

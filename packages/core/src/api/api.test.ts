@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest'
+import { isSluiceConfigError } from '../errors.js'
+import { createGateway } from '../gateway.js'
+import { simulate } from '../testing/simulate.js'
+import { createApi } from './api.js'
+import type { ApiDefinition, MethodDefinition } from './definition.js'
+
+const mock = (text: string): MethodDefinition => ({
+  integration: { type: 'MOCK', responses: [{ statusCode: '200', responseTemplates: { 'application/json': text } }] },
+})
+const v1: ApiDefinition = { name: 'Pets', paths: { '/pets': { GET: mock('{"v":1}') } } }
+const v2: ApiDefinition = { name: 'Pets', paths: { '/pets': { GET: mock('{"v":2}') }, '/cats': { GET: mock('{"cats":true}') } } }
+
+const configError = (fn: () => unknown): { code: string; option: string } => {
+  try {
+    fn()
+  } catch (e) {
+    if (isSluiceConfigError(e)) return { code: e.code, option: e.option }
+    throw e
+  }
+  throw new Error('expected a SluiceConfigError')
+}
+
+describe('definition validation (JSON pointers)', () => {
+  it.each<[string, unknown, string]>([
+    ['no routes', {}, '/'],
+    ['unknown field', { paths: {}, nope: 1 }, '/nope'],
+    ['unknown method', { paths: { '/a': { FETCH: mock('') } } }, '/paths/~1a/FETCH'],
+    ['bad integration type', { paths: { '/a': { GET: { integration: { type: 'LAMBDA' } } } } }, '/paths/~1a/GET/integration/type'],
+    ['HTTP without a URL', { paths: { '/a': { GET: { integration: { type: 'HTTP_PROXY', uri: 'ftp://x' } } } } }, '/paths/~1a/GET/integration/uri'],
+    ['greedy not last', { paths: { '/{a+}/b': { GET: mock('') } } }, '/paths/~1{a+}~1b/GET'],
+    ['bad selection pattern', { paths: { '/a': { GET: { integration: { type: 'MOCK', responses: [{ statusCode: '200', selectionPattern: '(' }] } } } } }, '/paths/~1a/GET/integration/responses/0/selectionPattern'],
+    ['timeout out of range', { paths: { '/a': { GET: { integration: { type: 'MOCK', timeoutInMillis: 30000 } } } } }, '/paths/~1a/GET/integration/timeoutInMillis'],
+    ['unknown authorizer', { paths: { '/a': { GET: { authorizer: 'x', integration: { type: 'MOCK' } } } } }, '/paths/~1a/GET/authorizer'],
+    ['route keys on REST', { routes: { 'GET /a': { integration: { type: 'MOCK' } } } }, '/routes'],
+    ['bad route key', { protocol: 'HTTP', routes: { 'GET a': { integration: { type: 'MOCK' } } } }, '/routes/GET a'],
+    ['v2 payload on REST', { paths: { '/a': { GET: { integration: { type: 'AWS_PROXY', handler: 'h', payloadFormatVersion: '2.0' } } } } }, '/paths/~1a/GET/integration/payloadFormatVersion'],
+    ['VTL without an engine', { paths: { '/a': { GET: { integration: { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": $input.params("s")}' } } } } } }, '/paths/~1a/GET/integration/requestTemplates/application~1json'],
+  ])('%s', (_, definition, pointer) => {
+    const e = configError(() => createApi(definition as ApiDefinition))
+    expect(e.code).toBe('ERR_INVALID_API_DEFINITION')
+    expect(e.option).toBe(pointer)
+  })
+
+  it('a Lambda integration needs its handler in the integrations map', () => {
+    const def: ApiDefinition = { paths: { '/a': { GET: { integration: { type: 'AWS_PROXY', uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:listPets/invocations' } } } } }
+    expect(configError(() => createApi(def))).toEqual({ code: 'ERR_UNKNOWN_INTEGRATION', option: '/paths/~1a/GET/integration' })
+    expect(() => createApi(def, { integrations: { listPets: async () => ({}) } })).not.toThrow()
+  })
+})
+
+describe('deployments and stages', () => {
+  it('a deployment is an immutable snapshot; the stage serves it until switched', async () => {
+    const api = createApi(v1)
+    const d1 = api.deploy({ stageName: 'prod' })
+    expect(Object.isFrozen(d1.definition.paths)).toBe(true)
+    const gw = createGateway()
+    const step = gw.mount(api, { stage: 'prod' })
+    expect((await simulate(step, { url: '/pets' })).response.body).toBe('{"v":1}')
+    api.import(v2)
+    expect((await simulate(step, { url: '/pets' })).response.body).toBe('{"v":1}')
+    expect((await simulate(step, { url: '/cats' })).response.status).toBe(403)
+    const d2 = api.deploy({ stageName: 'prod' })
+    expect((await simulate(step, { url: '/pets' })).response.body).toBe('{"v":2}')
+    api.updateStage('prod', { deploymentId: d1.id })
+    expect((await simulate(step, { url: '/pets' })).response.body).toBe('{"v":1}')
+    expect(api.deployments().map((d) => d.id)).toEqual([d1.id, d2.id])
+  })
+
+  it('an invalid definition never replaces the working one', () => {
+    const api = createApi(v1)
+    expect(() => api.import({ paths: { '/pets': { GET: { integration: { type: 'NOPE' as never } } } } })).toThrow()
+    expect(api.definition.paths?.['/pets']?.GET?.integration.type).toBe('MOCK')
+  })
+
+  it('merge adds and replaces methods; overwrite replaces everything', () => {
+    const api = createApi(v1)
+    api.import({ paths: { '/cats': { GET: mock('{}') }, '/pets': { POST: mock('{}') } } }, { mode: 'merge' })
+    expect(Object.keys(api.definition.paths ?? {})).toEqual(['/pets', '/cats'])
+    expect(Object.keys(api.definition.paths?.['/pets'] ?? {})).toEqual(['GET', 'POST'])
+    api.import({ paths: { '/dogs': { GET: mock('{}') } } })
+    expect(Object.keys(api.definition.paths ?? {})).toEqual(['/dogs'])
+  })
+
+  it('a stage switch does not disturb a request already running', async () => {
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((r) => (release = r))
+    const api = createApi(
+      { paths: { '/slow': { GET: { integration: { type: 'AWS_PROXY', handler: 'slow' } } } } },
+      { integrations: { slow: async (e: { stageVariables: Record<string, string> | null }) => (await gate, { statusCode: 200, body: e.stageVariables?.['v'] ?? '' }), fast: async () => ({ statusCode: 200, body: 'new' }) } },
+    )
+    api.deploy({ stageName: 'prod', variables: { v: 'old' } })
+    const step = createGateway().mount(api, { stage: 'prod' })
+    const running = simulate(step, { url: '/slow' })
+    await new Promise((r) => setTimeout(r, 10))
+    api.import({ paths: { '/slow': { GET: { integration: { type: 'AWS_PROXY', handler: 'fast' } } } } })
+    api.deploy({ stageName: 'prod', variables: { v: 'new' } })
+    expect((await simulate(step, { url: '/slow' })).response.body).toBe('new')
+    release()
+    expect((await running).response.body).toBe('old')
+  })
+
+  it('canary: overrides merged over the stage variables, promotion, removal; stage validation', async () => {
+    const api = createApi(v1)
+    const d1 = api.deploy({ stageName: 'prod', variables: { testVar: 'default', defaultVar: 'default' } })
+    api.import(v2)
+    const d2 = api.deploy()
+    const s = api.updateStage('prod', { canary: { deploymentId: d2.id, percentTraffic: 100, stageVariableOverrides: { testVar: 'canary', noStageVar: 'canary' } } })
+    expect({ ...s.canary?.variables }).toEqual({ testVar: 'canary', defaultVar: 'default', noStageVar: 'canary' })
+    const step = createGateway().mount(api, { stage: 'prod' })
+    const r = await simulate(step, { url: '/cats' })
+    expect(r.response.body).toBe('{"cats":true}')
+    expect(r.exchange.stageVariables['testVar']).toBe('canary')
+    api.updateStage('prod', { canary: null })
+    expect((await simulate(step, { url: '/cats' })).response.status).toBe(403)
+    api.updateStage('prod', { canary: { deploymentId: d2.id, percentTraffic: 0, stageVariableOverrides: { testVar: 'canary' } } })
+    const promoted = api.promoteCanary('prod')
+    expect(promoted.deployment.id).toBe(d2.id)
+    expect(promoted.variables['testVar']).toBe('canary')
+    expect(promoted.canary).toBeUndefined()
+    expect(configError(() => api.updateStage('prod', { canary: { deploymentId: 'nope', percentTraffic: 5 } })).code).toBe('ERR_INVALID_STAGE')
+    expect(configError(() => api.updateStage('prod', { canary: { deploymentId: d1.id, percentTraffic: 101 } })).option).toBe('stages.prod.canary.percentTraffic')
+    expect(configError(() => api.promoteCanary('prod')).code).toBe('ERR_INVALID_STAGE')
+    expect(configError(() => api.createStage('bad name', { deploymentId: d1.id })).code).toBe('ERR_INVALID_STAGE')
+    expect(configError(() => api.createStage('dev', { deploymentId: d1.id, variables: { 'bad-name': 'x' } })).option).toBe('stages.dev.variables.bad-name')
+  })
+
+  it('sticky canary keeps a caller on one side', async () => {
+    const api = createApi(v1)
+    api.deploy({ stageName: 'prod' })
+    api.import(v2)
+    const d2 = api.deploy()
+    api.updateStage('prod', { canary: { deploymentId: d2.id, percentTraffic: 50, sticky: true } })
+    const step = createGateway().mount(api, { stage: 'prod', random: () => 0 })
+    for (const key of ['caller-a', 'caller-b', 'caller-c']) {
+      const first = (await simulate(step, { url: '/pets', headers: { 'x-api-key': key } })).response.body
+      for (let i = 0; i < 5; i++) expect((await simulate(step, { url: '/pets', headers: { 'x-api-key': key } })).response.body).toBe(first)
+    }
+  })
+})
+
+describe('mount options', () => {
+  it.each<[string, object, string]>([
+    ['unknown option', { nope: 1 }, 'mount().nope'],
+    ['bad base path', { basePath: 'v1' }, 'mount().basePath'],
+    ['base path with a trailing slash', { basePath: '/v1/' }, 'mount().basePath'],
+    ['bad unmatched', { unmatched: 'maybe' }, 'mount().unmatched'],
+  ])('%s', (_, options, option) => {
+    expect(configError(() => createGateway().mount(v1, options)).option).toBe(option)
+  })
+  it('a named authorizer needs its step; a missing stage is refused', () => {
+    expect(configError(() => createGateway().mount({ authorizers: { jwt: { type: 'JWT' } }, paths: { '/a': { GET: { authorizer: 'jwt', ...mock('') } } } })).code).toBe('ERR_UNKNOWN_INTEGRATION')
+    const api = createApi(v1)
+    expect(configError(() => createGateway().mount(api, { stage: 'prod' })).code).toBe('ERR_INVALID_STAGE')
+  })
+  it('an authorizer step runs before the integration and can deny', async () => {
+    const gw = createGateway()
+    const step = gw.mount(
+      { authorizers: { mine: { type: 'REQUEST' } }, paths: { '/a': { GET: { authorizer: 'mine', ...mock('{"in":true}') } } } },
+      { authorizers: { mine: { feature: 'authorizer', run: (ex) => (ex.request.headers.get('authorization') === 'ok' ? { kind: 'continue' } : { kind: 'respond', response: gw.responses.render('UNAUTHORIZED', ex) }) } } },
+    )
+    expect((await simulate(step, { url: '/a' })).response.status).toBe(401)
+    expect((await simulate(step, { url: '/a', headers: { authorization: 'ok' } })).response.body).toBe('{"in":true}')
+  })
+})

@@ -21,6 +21,9 @@ export type ConfigErrorCode =
   | 'ERR_INVALID_API_DEFINITION'
   | 'ERR_UNKNOWN_INTEGRATION'
   | 'ERR_INVALID_STAGE'
+  | 'ERR_INVALID_TEMPLATE'
+  | 'ERR_UNSAFE_REGEX'
+  | 'ERR_INVALID_TRANSFORM'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

@@ -35,11 +35,15 @@ describe('definition validation (JSON pointers)', () => {
     ['route keys on REST', { routes: { 'GET /a': { integration: { type: 'MOCK' } } } }, '/routes'],
     ['bad route key', { protocol: 'HTTP', routes: { 'GET a': { integration: { type: 'MOCK' } } } }, '/routes/GET a'],
     ['v2 payload on REST', { paths: { '/a': { GET: { integration: { type: 'AWS_PROXY', handler: 'h', payloadFormatVersion: '2.0' } } } } }, '/paths/~1a/GET/integration/payloadFormatVersion'],
-    ['VTL without an engine', { paths: { '/a': { GET: { integration: { type: 'MOCK', requestTemplates: { 'application/json': '{"statusCode": $input.params("s")}' } } } } } }, '/paths/~1a/GET/integration/requestTemplates/application~1json'],
   ])('%s', (_, definition, pointer) => {
     const e = configError(() => createApi(definition as ApiDefinition))
     expect(e.code).toBe('ERR_INVALID_API_DEFINITION')
     expect(e.option).toBe(pointer)
+  })
+
+  it('a template that does not parse is refused with its pointer', () => {
+    const e = configError(() => createApi({ paths: { '/a': { GET: { integration: { type: 'MOCK', requestTemplates: { 'application/json': '#if($x' } } } } } }))
+    expect(e).toEqual({ code: 'ERR_INVALID_TEMPLATE', option: '/paths/~1a/GET/integration/requestTemplates/application~1json' })
   })
 
   it('a Lambda integration needs its handler in the integrations map', () => {
@@ -136,6 +140,60 @@ describe('deployments and stages', () => {
       const first = (await simulate(step, { url: '/pets', headers: { 'x-api-key': key } })).response.body
       for (let i = 0; i < 5; i++) expect((await simulate(step, { url: '/pets', headers: { 'x-api-key': key } })).response.body).toBe(first)
     }
+  })
+})
+
+describe('mapping templates (VTL)', () => {
+  it('MOCK: the request template picks the status; overrides set in it survive to the response', async () => {
+    const step = createGateway({ stage: { name: 'prod', variables: { greeting: 'hi' } } }).mount({
+      paths: {
+        '/pets/{id}': {
+          GET: {
+            integration: {
+              type: 'MOCK',
+              requestTemplates: { 'application/json': '#set($context.responseOverride.header.foo = "bar")\n{"statusCode": #if($input.params(\'id\') == "0") 404 #else 200 #end}' },
+              responses: [
+                { statusCode: '200', responseTemplates: { 'application/json': '{"id":"$input.params(\'id\')","stage":"$context.stage","greeting":"$stageVariables.greeting"}' } },
+                { selectionPattern: '404', statusCode: '404', responseTemplates: { 'application/json': '#set($context.responseOverride.status = 444){"missing":true}' } },
+              ],
+            },
+          },
+        },
+      },
+    })
+    const ok = await simulate(step, { url: '/pets/7' })
+    expect(ok.response.status).toBe(200)
+    expect(ok.response.body).toBe('{"id":"7","stage":"prod","greeting":"hi"}')
+    expect(ok.response.headers['foo']).toBe('bar')
+    const missing = await simulate(step, { url: '/pets/0' })
+    expect(missing.response.status).toBe(444)
+    expect(missing.response.body).toBe('{"missing":true}')
+  })
+
+  it('AWS (Lambda non-proxy): the request template builds the event; passthrough rules apply', async () => {
+    const step = createGateway().mount(
+      {
+        paths: {
+          '/sum': {
+            POST: {
+              integration: {
+                type: 'AWS',
+                handler: 'sum',
+                passthroughBehavior: 'WHEN_NO_TEMPLATES',
+                requestTemplates: { 'application/json': '{"a": $input.json(\'$.x\'), "b": $input.params(\'b\')}' },
+                responses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"total": $input.json(\'$.total\')}' } }],
+              },
+            },
+          },
+        },
+      },
+      { integrations: { sum: async (e: { a: number; b: number }) => ({ total: e.a + e.b }) } },
+    )
+    const r = await simulate(step, { method: 'POST', url: '/sum?b=5', body: '{"x":2}', headers: { 'content-type': 'application/json' } })
+    expect(r.response.body).toBe('{"total": 7}')
+    const unsupported = await simulate(step, { method: 'POST', url: '/sum?b=5', body: 'x', headers: { 'content-type': 'text/plain' } })
+    expect(unsupported.response.status).toBe(415)
+    expect(unsupported.response.body).toBe('{"message":"Unsupported Media Type"}')
   })
 })
 

@@ -71,7 +71,7 @@ export interface CanaryState {
 export interface ApiOptions {
   /** Handlers by name (Lambda function names), for AWS / AWS_PROXY integrations and authorizers. */
   integrations?: Record<string, IntegrationHandler>
-  /** Renders mapping templates. Default: literal templates only (no `$` or `#`). */
+  /** Renders mapping templates instead of sluice's VTL engine. */
   renderTemplate?: TemplateRenderer
   /** `$context.apiId`. Default: derived from the API's name. */
   apiId?: string
@@ -190,9 +190,6 @@ export class Api {
       if (!this.#handlers.has(name)) {
         throw new SluiceConfigError('ERR_UNKNOWN_INTEGRATION', `${m.pointer}/integration`, `the handler "${name}" is not in the integrations map (${[...this.#handlers.keys()].join(', ') || 'empty'})`)
       }
-    }
-    if (compiled.renderTemplateNeeded && this.renderTemplate === undefined) {
-      throw new SluiceConfigError('ERR_INVALID_API_DEFINITION', compiled.renderTemplateNeeded, 'a mapping template uses VTL: give createApi / mount a renderTemplate')
     }
     return compiled
   }

@@ -5,6 +5,7 @@
  */
 import { SluiceConfigError } from '../errors.js'
 import { API_METHODS, type ApiDefinition, type ApiMethod, type IntegrationDefinition, type IntegrationType, type MethodDefinition } from './definition.js'
+import { compileTemplate } from '../templates/render.js'
 import { compilePattern, isLiteralTemplate } from './mapping.js'
 import { Router } from './router.js'
 
@@ -50,8 +51,6 @@ export interface CompiledApi {
   readonly router: Router<CompiledMethod>
   readonly methods: readonly CompiledMethod[]
   readonly binaryMediaTypes: readonly string[]
-  /** JSON pointer of the first template that is not literal (it needs a template engine). */
-  readonly renderTemplateNeeded: string | undefined
 }
 
 /** Escapes one JSON pointer token. */
@@ -201,13 +200,13 @@ export function compileApi(definition: ApiDefinition): CompiledApi {
     }
   }
   if (methods.length === 0) fail('', 'defines no routes (paths or routes)')
-  let renderTemplateNeeded: string | undefined
+  // every template parses now: a syntax error is the definition's, named by its pointer
   for (const m of methods) {
     const i = m.integration
-    for (const [ct, t] of Object.entries(i.requestTemplates ?? {})) if (!isLiteralTemplate(t)) renderTemplateNeeded ??= `${m.pointer}/integration/requestTemplates/${pointerToken(ct)}`
+    for (const [ct, t] of Object.entries(i.requestTemplates ?? {})) if (!isLiteralTemplate(t)) compileTemplate(t, undefined, `${m.pointer}/integration/requestTemplates/${pointerToken(ct)}`)
     ;(i.responses ?? []).forEach((r, n) => {
-      for (const [ct, t] of Object.entries(r.responseTemplates ?? {})) if (!isLiteralTemplate(t)) renderTemplateNeeded ??= `${m.pointer}/integration/responses/${n}/responseTemplates/${pointerToken(ct)}`
+      for (const [ct, t] of Object.entries(r.responseTemplates ?? {})) if (!isLiteralTemplate(t)) compileTemplate(t, undefined, `${m.pointer}/integration/responses/${n}/responseTemplates/${pointerToken(ct)}`)
     })
   }
-  return { definition: api, protocol, router, methods, binaryMediaTypes: api.binaryMediaTypes ?? [], renderTemplateNeeded }
+  return { definition: api, protocol, router, methods, binaryMediaTypes: api.binaryMediaTypes ?? [] }
 }

@@ -19,9 +19,10 @@ import {
   selectRequestTemplate,
   selectResponseTemplate,
   type MappingSources,
+  type Renderer,
   type TemplateInput,
-  type TemplateRenderer,
 } from './mapping.js'
+import type { Overrides } from '../templates/input.js'
 import type { RouteMatch } from './router.js'
 
 /** Returned when the integration is NEXT: the host framework's route answers. */
@@ -31,7 +32,7 @@ export const NEXT: unique symbol = Symbol('sluice.next')
 export interface IntegrationEnv {
   readonly responses: GatewayResponses
   readonly handler: (name: string) => LambdaHandler | undefined
-  readonly render: TemplateRenderer
+  readonly render: Renderer
   readonly now: () => number
   readonly apiId: string
   readonly accountId: string
@@ -205,14 +206,15 @@ function templateInput(env: IntegrationEnv, call: IntegrationCall, body: string)
   return { body, params: { path: call.match.params, querystring, header }, context: templateContext(env, call), stageVariables: call.stageVariables }
 }
 
-/** The request payload after template selection: a string, or a response (415, 500). */
-async function requestPayload(env: IntegrationEnv, call: IntegrationCall): Promise<{ payload: string } | { response: GatewayResponse }> {
+/** The request payload after template selection: a string (and the template's overrides), or a response (415, 500). */
+async function requestPayload(env: IntegrationEnv, call: IntegrationCall): Promise<{ payload: string; overrides?: Overrides } | { response: GatewayResponse }> {
   const i = call.method.integration
   const choice = selectRequestTemplate(i.requestTemplates, call.exchange.request.headers.get('content-type'), i.passthroughBehavior)
   if (choice.kind === 'unsupported') return { response: env.responses.render('UNSUPPORTED_MEDIA_TYPE', call.exchange) }
   if (choice.kind === 'passthrough') return { payload: text(call.body) }
   try {
-    return { payload: await env.render(choice.template, templateInput(env, call, text(call.body) === '' ? '{}' : text(call.body))) }
+    const r = await env.render(choice.template, templateInput(env, call, text(call.body)))
+    return { payload: r.body, overrides: r.overrides }
   } catch (e) {
     call.exchange.record({ feature: 'integration', decision: 'error', reason: 'request-template', detail: { message: e instanceof Error ? e.message : String(e) } })
     return { response: configError(env, call) }
@@ -226,6 +228,7 @@ async function mapResponse(
   selection: string | undefined,
   body: string,
   responseHeader: (name: string) => string | null,
+  overrides?: Overrides,
 ): Promise<GatewayResponse> {
   const chosen: IntegrationResponseDefinition | undefined = selectIntegrationResponse(call.method.integration.responses, selection)
   if (chosen === undefined) {
@@ -237,17 +240,36 @@ async function mapResponse(
   const template = selectResponseTemplate(chosen.responseTemplates, call.exchange.request.headers.get('accept'))
   let out = body
   let contentType = 'application/json'
+  let final = overrides
   if (template !== undefined) {
     contentType = template.contentType
     try {
-      out = await env.render(template.template, templateInput(env, call, body))
+      const r = await env.render(template.template, templateInput(env, call, body), overrides)
+      out = r.body
+      final = r.overrides
     } catch (e) {
       call.exchange.record({ feature: 'integration', decision: 'error', reason: 'response-template', detail: { message: e instanceof Error ? e.message : String(e) } })
       return configError(env, call)
     }
   }
   headers['content-type'] ??= contentType
-  return { status, headers, body: out }
+  return applyResponseOverrides({ status, headers, body: out }, final)
+}
+
+/** `$context.responseOverride.status` / `.header.X` set by a template win (status only if an integer 100–599). */
+function applyResponseOverrides(r: GatewayResponse, overrides: Overrides | undefined): GatewayResponse {
+  if (overrides === undefined) return r
+  const o = overrides.response
+  const names = Object.keys(o.header)
+  if (o.status === undefined && names.length === 0) return r
+  const headers = { ...r.headers }
+  for (const n of names) {
+    const v = o.header[n]
+    const text = Array.isArray(v) ? v.map(String).join(', ') : v === undefined || v === null ? undefined : String(v as string)
+    if (text !== undefined && !/[\r\n\0]/.test(text) && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(n)) put(headers, n.toLowerCase(), text)
+  }
+  const s = typeof o.status === 'number' ? o.status : typeof o.status === 'string' && /^\d{3}$/.test(o.status) ? Number(o.status) : NaN
+  return { ...r, status: Number.isInteger(s) && s >= 100 && s <= 599 ? s : r.status, headers }
 }
 
 async function lambdaCustom(env: IntegrationEnv, call: IntegrationCall): Promise<GatewayResponse> {
@@ -267,10 +289,10 @@ async function lambdaCustom(env: IntegrationEnv, call: IntegrationCall): Promise
     const e = out.error
     const errorMessage = e instanceof Error ? e.message : typeof e === 'string' ? e : JSON.stringify(e)
     const errorType = e instanceof Error ? e.name : 'Error'
-    return mapResponse(env, call, errorMessage, JSON.stringify({ errorMessage, errorType, stackTrace: [] }), () => null)
+    return mapResponse(env, call, errorMessage, JSON.stringify({ errorMessage, errorType, stackTrace: [] }), () => null, req.overrides)
   }
   const body = out.result === undefined ? 'null' : JSON.stringify(out.result)
-  return mapResponse(env, call, undefined, body, () => null)
+  return mapResponse(env, call, undefined, body, () => null, req.overrides)
 }
 
 function forwardHeaders(call: IntegrationCall, url: URL, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -358,7 +380,12 @@ async function httpCustom(env: IntegrationEnv, call: IntegrationCall): Promise<G
   const url = buildUrl(call, params, query)
   if (url === undefined) return env.responses.render('MISSING_AUTHENTICATION_TOKEN', call.exchange)
   const method = methodFor(call)
-  const headers: Record<string, string> = { accept: 'application/json', ...mapped.header, host: url.host }
+  const headers: Record<string, string> = { accept: 'application/json', ...mapped.header }
+  for (const [k, v] of Object.entries(req.overrides?.request.header ?? {})) {
+    const t = Array.isArray(v) ? v.map(String).join(', ') : String(v)
+    if (!/[\r\n\0]/.test(t)) put(headers, k.toLowerCase(), t)
+  }
+  headers['host'] = url.host
   const contentType = call.exchange.request.headers.get('content-type')
   if (req.payload !== '' && headers['content-type'] === undefined) headers['content-type'] = contentType === null ? 'application/json' : mimeType(contentType)
   const r = await callBackend({
@@ -375,7 +402,7 @@ async function httpCustom(env: IntegrationEnv, call: IntegrationCall): Promise<G
     const v = h[n.toLowerCase()]
     return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
   }
-  return mapResponse(env, call, String(r.status), r.body.toString('utf8'), header)
+  return mapResponse(env, call, String(r.status), r.body.toString('utf8'), header, req.overrides)
 }
 
 const STATUS_IN_TEMPLATE = /["']?statusCode["']?\s*:\s*["']?(\d{3})/
@@ -383,10 +410,12 @@ const STATUS_IN_TEMPLATE = /["']?statusCode["']?\s*:\s*["']?(\d{3})/
 async function mock(env: IntegrationEnv, call: IntegrationCall): Promise<GatewayResponse> {
   const i = call.method.integration
   let status = '200'
+  let overrides: Overrides | undefined
   const templates = i.requestTemplates
   if (templates !== undefined && Object.keys(templates).length > 0) {
     const req = await requestPayload(env, call)
     if ('response' in req) return req.response
+    overrides = req.overrides
     const m = STATUS_IN_TEMPLATE.exec(req.payload)
     if (!m) {
       call.exchange.record({ feature: 'integration', decision: 'error', reason: 'mock-status', detail: { output: req.payload.slice(0, 200) } })
@@ -394,6 +423,6 @@ async function mock(env: IntegrationEnv, call: IntegrationCall): Promise<Gateway
     }
     status = m[1] as string
   }
-  if (i.responses === undefined || i.responses.length === 0) return { status: Number(status), headers: { ...JSON_TYPE }, body: '' }
-  return mapResponse(env, call, status, '', () => null)
+  if (i.responses === undefined || i.responses.length === 0) return applyResponseOverrides({ status: Number(status), headers: { ...JSON_TYPE }, body: '' }, overrides)
+  return mapResponse(env, call, status, '', () => null, overrides)
 }

@@ -4,6 +4,8 @@
  * Template rendering itself is an injected {@link TemplateRenderer}: VTL by default when the
  * template engine is available, else a literal-only renderer (templates with no `$` or `#`).
  */
+import { compileTemplate, type CompiledTemplate } from '../templates/render.js'
+import { emptyOverrides, type Overrides } from '../templates/input.js'
 import type { IntegrationResponseDefinition, PassthroughBehavior } from './definition.js'
 import { has, put } from './events.js'
 
@@ -21,14 +23,44 @@ export interface TemplateInput {
 /** Renders one mapping template. */
 export type TemplateRenderer = (template: string, input: TemplateInput) => string | Promise<string>
 
+/** A render's output and the `$context.requestOverride` / `responseOverride` values it set. */
+export interface Rendered {
+  readonly body: string
+  readonly overrides: Overrides
+}
+
+/** How integrations render: with overrides carried from the request template to the response one. */
+export type Renderer = (template: string, input: TemplateInput, overrides?: Overrides) => Promise<Rendered>
+
+/** The default renderer: sluice's VTL engine, each template compiled once. */
+export function vtlRenderer(): Renderer {
+  const compiled = new Map<string, CompiledTemplate>()
+  return (template, input, overrides) => {
+    let t = compiled.get(template)
+    if (t === undefined) {
+      t = compileTemplate(template)
+      if (compiled.size < 10_000) compiled.set(template, t)
+    }
+    const r = t.render({
+      body: input.body,
+      headers: input.params.header,
+      query: input.params.querystring,
+      path: input.params.path,
+      context: input.context,
+      stageVariables: input.stageVariables,
+      overrides: overrides ?? emptyOverrides(),
+    })
+    return Promise.resolve({ body: r.body, overrides: r.overrides })
+  }
+}
+
+/** A user's {@link TemplateRenderer} as a {@link Renderer} (no overrides). */
+export function userRenderer(fn: TemplateRenderer): Renderer {
+  return async (template, input, overrides) => ({ body: await fn(template, input), overrides: overrides ?? emptyOverrides() })
+}
+
 /** True when a template holds no VTL (no `$`, no `#`): it renders as itself. */
 export const isLiteralTemplate = (template: string): boolean => !template.includes('$') && !template.includes('#')
-
-/** The renderer used without a template engine: literal templates only. */
-export const literalRenderer: TemplateRenderer = (template) => {
-  if (!isLiteralTemplate(template)) throw new Error('this template needs a template engine (mount option `renderTemplate`)')
-  return template
-}
 
 /** The MIME type of a Content-Type / Accept value, lower case, parameters dropped; absent → `application/json`. */
 export function mimeType(value: string | null | undefined): string {

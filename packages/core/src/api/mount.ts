@@ -17,14 +17,14 @@ import type { CompiledApi, CompiledMethod } from './compile.js'
 import type { ApiDefinition } from './definition.js'
 import { NEXT, runIntegration, type IntegrationEnv } from './integrations.js'
 import type { IntegrationHandler } from './lambda.js'
-import { literalRenderer, type TemplateRenderer } from './mapping.js'
+import { userRenderer, vtlRenderer, type TemplateRenderer } from './mapping.js'
 import { canonicalPath } from './path.js'
 
 /** Options of `gw.mount()`. */
 export interface MountOptions {
   /** Handlers by name, when mounting a definition (an {@link Api} brings its own). */
   integrations?: Record<string, IntegrationHandler>
-  /** Renders mapping templates, when mounting a definition. Default: literal templates only. */
+  /** Renders mapping templates instead of sluice's VTL engine, when mounting a definition. */
   renderTemplate?: TemplateRenderer
   /**
    * The stage served. Mounting a definition creates it (default: the gateway's stage name and
@@ -113,7 +113,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
   const env: IntegrationEnv = {
     responses: gw.responses,
     handler: (name) => api.handler(name),
-    render: api.renderTemplate ?? literalRenderer,
+    render: api.renderTemplate === undefined ? vtlRenderer() : userRenderer(api.renderTemplate),
     now: () => gw.clock.now(),
     apiId: api.id,
     accountId: api.accountId,

@@ -33,6 +33,7 @@ export interface AnyGateway {
   cacheStats: Ex['cacheStats']
   getUsage: Ex['getUsage']
   mount(...args: Parameters<Ex['mount']>): unknown
+  authorize(...args: Parameters<Ex['authorize']>): unknown
 }
 
 export interface Route {

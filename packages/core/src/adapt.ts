@@ -19,6 +19,7 @@ import type { CacheOptions } from './cache/settings.js'
 import type { Api } from './api/api.js'
 import type { ApiDefinition } from './api/definition.js'
 import type { MountOptions } from './api/mount.js'
+import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -62,6 +63,8 @@ export interface AdaptedGateway<M> {
    * @example app.use(gw.mount(definition, { integrations: { listPets } }))
    */
   mount(api: Api | ApiDefinition, options?: MountOptions): M
+  /** Access control for a method (an authorizer, or `none` for the resource policy alone); see `Gateway.authorize`. */
+  authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -80,5 +83,6 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     updateUsage: (input) => core.updateUsage(input),
     resetUsage: (input) => core.resetUsage(input),
     mount: (api, options) => wrap(core.mount(api, options)),
+    authorize: (config, method) => wrap(core.authorize(config, method)),
   }
 }

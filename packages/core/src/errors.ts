@@ -24,6 +24,8 @@ export type ConfigErrorCode =
   | 'ERR_INVALID_TEMPLATE'
   | 'ERR_UNSAFE_REGEX'
   | 'ERR_INVALID_TRANSFORM'
+  | 'ERR_INVALID_AUTHORIZER'
+  | 'ERR_INVALID_POLICY'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

@@ -73,7 +73,6 @@ export type {
   ModelDefinition,
   PassthroughBehavior,
   PathDefinition,
-  PolicyStatement,
   RequestValidatorDefinition,
   ResourcePolicyDefinition,
   TlsConfigDefinition,
@@ -81,6 +80,7 @@ export type {
 export { Api, createApi } from './api/api.js'
 export type { ApiOptions, CanarySettings, CanaryState, Deployment, ImportMode, StageSettings, StageState } from './api/api.js'
 export type { MountOptions, MountedApi } from './api/mount.js'
+export type { MountAuthorizer } from './api/authorizers.js'
 export { compileApi } from './api/compile.js'
 export type { CompiledApi, CompiledMethod } from './api/compile.js'
 export { Router } from './api/router.js'
@@ -98,3 +98,33 @@ export type { CompiledTemplate, TemplateInput, TemplateLimits, RenderResult } fr
 export { TemplateError } from './templates/values.js'
 export type { TemplateErrorCode } from './templates/values.js'
 export type { Overrides as TemplateOverrides } from './templates/input.js'
+export { MemoryAuthorizerResultStore, memoryAuthorizerResultStore } from './auth/store.js'
+export type { AuthorizerResultStore, StoredAuthorizerResult, MemoryAuthorizerResultStoreOptions } from './auth/store.js'
+export { compilePolicy, combineDecisions, wildcardMatch, PolicyError } from './auth/policy.js'
+export type { PolicyDocument, PolicyStatement, PolicyRequest, PolicyDecision, CompiledPolicy, CompilePolicyOptions } from './auth/policy.js'
+export { resolveAws, methodArn, AWS_DEFAULTS } from './auth/arn.js'
+export type { AwsIdentity } from './auth/arn.js'
+export { prepareAuthorizer, authorizeStep, policyAllows, INVOKE, INVALIDATE_CACHE } from './auth/authorize.js'
+export type { PreparedAuthorizer, AuthorizeEnv } from './auth/authorize.js'
+export type {
+  AuthorizerConfig,
+  AuthorizeMethodOptions,
+  TokenAuthorizerConfig,
+  RequestAuthorizerConfig,
+  JwtAuthorizerConfig,
+  CognitoAuthorizerConfig,
+  IamAuthorizerConfig,
+  NoAuthorizerConfig,
+  IamCredentials,
+  JwtVerification,
+  JsonWebKeySet,
+  AuthorizerHandler,
+  AuthorizerInvocation,
+  AuthorizerPolicyResult,
+  AuthorizerSimpleResult,
+  AuthorizerContext,
+  TokenAuthorizerEvent,
+  RequestAuthorizerEvent,
+  RequestAuthorizerEventV2,
+} from './auth/types.js'
+export { canonicalRequest, canonicalUri, canonicalQuery, uriEncode } from './auth/sigv4.js'

@@ -206,11 +206,37 @@ describe('mount options', () => {
   ])('%s', (_, options, option) => {
     expect(configError(() => createGateway().mount(v1, options)).option).toBe(option)
   })
-  it('a named authorizer needs its step; a missing stage is refused', () => {
-    expect(configError(() => createGateway().mount({ authorizers: { jwt: { type: 'JWT' } }, paths: { '/a': { GET: { authorizer: 'jwt', ...mock('') } } } })).code).toBe('ERR_UNKNOWN_INTEGRATION')
+  it('authorizers need what they run: a handler, JWT settings, IAM credentials; a missing stage is refused', () => {
+    expect(configError(() => createGateway().mount({ authorizers: { jwt: { type: 'JWT' } }, paths: { '/a': { GET: { authorizer: 'jwt', ...mock('') } } } })).code).toBe('ERR_INVALID_AUTHORIZER')
+    expect(configError(() => createGateway().mount({ authorizers: { t: { type: 'TOKEN', handler: 'nope' } }, paths: { '/a': { GET: { authorizer: 't', ...mock('') } } } })).code).toBe('ERR_UNKNOWN_INTEGRATION')
+    expect(configError(() => createGateway().mount({ paths: { '/a': { GET: { authorizationType: 'AWS_IAM', ...mock('') } } } })).option).toBe('mount().authorizers.AWS_IAM')
     const api = createApi(v1)
     expect(configError(() => createGateway().mount(api, { stage: 'prod' })).code).toBe('ERR_INVALID_STAGE')
   })
+  it('a TOKEN authorizer from the definition runs its handler from the integrations map; its context reaches the event', async () => {
+    const seen: unknown[] = []
+    const step = createGateway().mount(
+      {
+        authorizers: { tok: { type: 'TOKEN', authorizerUri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:auth/invocations', authorizerResultTtlInSeconds: 0 } },
+        paths: { '/a': { GET: { authorizer: 'tok', integration: { type: 'AWS_PROXY', handler: 'echo' } } } },
+      },
+      {
+        integrations: {
+          auth: async (e: { authorizationToken: string; methodArn: string }) => {
+            if (e.authorizationToken !== 'allow') throw new Error('Unauthorized')
+            return { principalId: 'alice', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: e.methodArn }] }, context: { tier: 'gold' } }
+          },
+          echo: async (e: { requestContext: { authorizer: unknown } }) => (seen.push(e.requestContext.authorizer), { statusCode: 200, body: 'in' }),
+        },
+      },
+    )
+    expect((await simulate(step, { url: '/a' })).response.status).toBe(401)
+    expect((await simulate(step, { url: '/a', headers: { authorization: 'deny' } })).response.status).toBe(401)
+    const ok = await simulate(step, { url: '/a', headers: { authorization: 'allow' } })
+    expect(ok.response.status).toBe(200)
+    expect(seen[0]).toMatchObject({ principalId: 'alice', tier: 'gold' })
+  })
+
   it('an authorizer step runs before the integration and can deny', async () => {
     const gw = createGateway()
     const step = gw.mount(

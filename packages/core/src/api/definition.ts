@@ -7,6 +7,7 @@
  * Plain data (JSON-serialisable) except the handlers, which are given separately to `mount()` in
  * its `integrations` map and referenced here by name.
  */
+import type { PolicyDocument } from '../auth/policy.js'
 import type { GatewayResponsesOptions } from '../responses.js'
 
 /** HTTP methods a resource can define; `ANY` matches every method the resource does not define itself. */
@@ -189,24 +190,8 @@ export interface CorsDefinition {
   allowHeaders?: string[]
 }
 
-/** One statement of a resource policy (IAM policy grammar). */
-export interface PolicyStatement {
-  Sid?: string
-  Effect: 'Allow' | 'Deny'
-  Principal?: '*' | Record<string, string | string[]>
-  NotPrincipal?: Record<string, string | string[]>
-  Action?: string | string[]
-  NotAction?: string | string[]
-  Resource?: string | string[]
-  NotResource?: string | string[]
-  Condition?: Record<string, Record<string, string | string[]>>
-}
-
-/** A resource policy (`x-amazon-apigateway-policy`). */
-export interface ResourcePolicyDefinition {
-  Version?: string
-  Statement: PolicyStatement | PolicyStatement[]
-}
+/** A resource policy (`x-amazon-apigateway-policy`): an IAM policy document. */
+export type ResourcePolicyDefinition = PolicyDocument
 
 /** A JSON Schema (draft 4) model. */
 export type ModelDefinition = Record<string, unknown>

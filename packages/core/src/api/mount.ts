@@ -19,6 +19,7 @@ import { NEXT, runIntegration, type IntegrationEnv } from './integrations.js'
 import type { IntegrationHandler } from './lambda.js'
 import { userRenderer, vtlRenderer, type TemplateRenderer } from './mapping.js'
 import { canonicalPath } from './path.js'
+import { authorizerSteps, type MountAuthorizer } from './authorizers.js'
 
 /** Options of `gw.mount()`. */
 export interface MountOptions {
@@ -46,8 +47,12 @@ export interface MountOptions {
   unmatched?: 'respond' | 'next'
   /** The stage cache is on (API Gateway's `cacheClusterEnabled`): methods are cached per the gateway's cache settings. Default false. */
   caching?: boolean
-  /** Authorizer steps by the names the definition's methods use. */
-  authorizers?: Record<string, Step>
+  /**
+   * By the authorizer names the definition's methods use (and `AWS_IAM`): a step, or config fields
+   * for `gw.authorize()` merged over the definition's (a JWKS, a secret, IAM credentials). Lambda
+   * authorizers need nothing here: their handler comes from the integrations map.
+   */
+  authorizers?: Record<string, MountAuthorizer>
   /** The canary draw: a number in [0, 1). Default `Math.random`; inject a seeded one in tests. */
   random?: () => number
 }
@@ -87,8 +92,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
   if (unmatched !== 'respond' && unmatched !== 'next') throw new SluiceConfigError('ERR_INVALID_OPTION', 'mount().unmatched', 'must be respond or next')
   const random = options.random ?? Math.random
   if (typeof random !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'mount().random', 'must be a function returning a number in [0, 1)')
-  const authorizers = new Map<string, Step>()
-  for (const [name, step] of Object.entries(options.authorizers ?? {})) authorizers.set(name, gw.adopt(step))
+  if (options.authorizers !== undefined && (options.authorizers === null || typeof options.authorizers !== 'object')) throw new SluiceConfigError('ERR_INVALID_OPTION', 'mount().authorizers', 'must be an object of steps or authorizer configs by name')
 
   let api: Api
   let stageName: string
@@ -105,10 +109,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     stageName = options.stage ?? gw.stage.name
     api.deploy({ stageName, variables: options.variables ?? { ...gw.stage.variables } })
   }
-  for (const m of api.deployments().flatMap((d) => d.compiled.methods)) {
-    const name = m.definition.authorizer
-    if (name !== undefined && !authorizers.has(name)) throw new SluiceConfigError('ERR_UNKNOWN_INTEGRATION', `mount().authorizers.${name}`, `the method at ${m.pointer} uses the authorizer "${name}": give its step in mount({ authorizers })`)
-  }
+  const authorizerOf = authorizerSteps(gw, api, api.deployments().flatMap((d) => d.compiled.methods), options.authorizers ?? {})
 
   const env: IntegrationEnv = {
     responses: gw.responses,
@@ -160,8 +161,9 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
       return respond({ ...r, headers: { ...r.headers, ...headers } })
     }
     const def = method.definition
-    if (def.authorizer !== undefined) {
-      const denied = await step(authorizers.get(def.authorizer) as Step)
+    const authorizer = authorizerOf(method)
+    if (authorizer !== undefined) {
+      const denied = await step(authorizer)
       if (denied) return respond(denied)
     }
     if (def.apiKeyRequired === true) {

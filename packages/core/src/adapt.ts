@@ -20,6 +20,8 @@ import type { Api } from './api/api.js'
 import type { ApiDefinition } from './api/definition.js'
 import type { MountOptions } from './api/mount.js'
 import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
+import type { ValidateOptions } from './validation/validate.js'
+import type { CorsOptions } from './cors/cors.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -65,6 +67,10 @@ export interface AdaptedGateway<M> {
   mount(api: Api | ApiDefinition, options?: MountOptions): M
   /** Access control for a method (an authorizer, or `none` for the resource policy alone); see `Gateway.authorize`. */
   authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): M
+  /** Request validation: required parameters (400 BAD_REQUEST_PARAMETERS), then the body's model (400 BAD_REQUEST_BODY). */
+  validate(options?: ValidateOptions): M
+  /** CORS (HTTP API `corsConfiguration`); mount it first so denials of later features carry its headers. */
+  cors(options?: CorsOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -84,5 +90,7 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     resetUsage: (input) => core.resetUsage(input),
     mount: (api, options) => wrap(core.mount(api, options)),
     authorize: (config, method) => wrap(core.authorize(config, method)),
+    validate: (options) => wrap(core.validate(options)),
+    cors: (options) => wrap(core.cors(options)),
   }
 }

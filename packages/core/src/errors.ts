@@ -26,6 +26,9 @@ export type ConfigErrorCode =
   | 'ERR_INVALID_TRANSFORM'
   | 'ERR_INVALID_AUTHORIZER'
   | 'ERR_INVALID_POLICY'
+  | 'ERR_INVALID_VALIDATION'
+  | 'ERR_INVALID_MODEL'
+  | 'ERR_INVALID_CORS'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

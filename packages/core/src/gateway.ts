@@ -28,6 +28,8 @@ import { expandShorthand, resolveAws, type AwsIdentity } from './auth/arn.js'
 import { authorizeStep, prepareAuthorizer, type PreparedAuthorizer } from './auth/authorize.js'
 import { compilePolicy, PolicyError, type PolicyDocument } from './auth/policy.js'
 import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
+import { requestValidationStep, validationConfig, type ValidateOptions } from './validation/validate.js'
+import { corsStep, type CorsOptions } from './cors/cors.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -177,6 +179,17 @@ export interface Gateway {
    * verified-token memory and its result cache.
    */
   authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): Step
+  /**
+   * Request validation (API Gateway's request validators): required parameters present and
+   * non-blank (400 BAD_REQUEST_PARAMETERS), then the body against its model (400 BAD_REQUEST_BODY).
+   * Schemas are compiled now.
+   */
+  validate(options?: ValidateOptions): Step
+  /**
+   * CORS (HTTP API `corsConfiguration`): answers preflights, adds CORS headers to responses for
+   * allowed origins (gateway error responses of later steps included) and replaces the backend's.
+   */
+  cors(options?: CorsOptions): Step
 }
 
 function validate(options: GatewayOptions): void {
@@ -445,6 +458,8 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       return finish(out, ex)
     },
     mount: (api, opts) => mountStep(gw, api, opts),
+    validate: (opts?: ValidateOptions) => own(requestValidationStep(validationConfig(opts ?? {}), responses)),
+    cors: (opts?: CorsOptions) => own(corsStep(opts)),
   }
   return gw
 }

@@ -128,3 +128,10 @@ export type {
   RequestAuthorizerEventV2,
 } from './auth/types.js'
 export { canonicalRequest, canonicalUri, canonicalQuery, uriEncode } from './auth/sigv4.js'
+export { requestValidationStep, validationConfig } from './validation/validate.js'
+export type { ValidateOptions, RequestValidationConfig, RequestValidator, ParameterLocation } from './validation/validate.js'
+export { ModelSet, BUILT_IN_MODELS } from './validation/models.js'
+export type { JsonSchema, SchemaDraft, ModelSetOptions, CompiledModel, ModelResult } from './validation/models.js'
+export { mediaTypeEssence } from './validation/media-type.js'
+export { corsStep, CORS_HEADERS } from './cors/cors.js'
+export type { CorsOptions } from './cors/cors.js'

@@ -197,6 +197,51 @@ describe('mapping templates (VTL)', () => {
   })
 })
 
+describe('validation and CORS in a mounted API', () => {
+  it('the method\'s validator checks parameters, then the body against its model', async () => {
+    const step = createGateway().mount({
+      requestValidators: { all: { validateRequestBody: true, validateRequestParameters: true } },
+      requestValidator: 'all',
+      models: { Pet: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
+      paths: {
+        '/pets/{id}': {
+          POST: {
+            requestParameters: { 'method.request.path.id': true, 'method.request.querystring.owner': true },
+            requestModels: { 'application/json': 'Pet' },
+            ...mock('{"ok":true}'),
+          },
+        },
+      },
+    })
+    const post = (url: string, body: string) => simulate(step, { method: 'POST', url, body, headers: { 'content-type': 'application/json' } })
+    const missing = await post('/pets/1', '{"name":"rex"}')
+    expect(missing.response.status).toBe(400)
+    expect(missing.response.body).toBe('{"message":"Missing required request parameters: [owner]"}')
+    const bad = await post('/pets/1?owner=me', '{"nom":"rex"}')
+    expect(bad.response.status).toBe(400)
+    expect(bad.response.body).toBe('{"message":"Invalid request body"}')
+    expect((await post('/pets/1?owner=me', '{"name":"rex"}')).response.body).toBe('{"ok":true}')
+  })
+
+  it('HTTP API CORS answers preflights and decorates responses (a 404 too)', async () => {
+    const step = createGateway().mount({
+      protocol: 'HTTP',
+      cors: { allowOrigins: ['https://app.example.com'], allowMethods: ['GET'], allowHeaders: ['content-type'] },
+      routes: { 'GET /pets': mock('{"ok":true}') },
+    })
+    const pre = await simulate(step, { method: 'OPTIONS', url: '/pets', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET' } })
+    expect(pre.response.status).toBe(204)
+    expect(pre.response.headers['access-control-allow-origin']).toBe('https://app.example.com')
+    const get = await simulate(step, { url: '/pets', headers: { origin: 'https://app.example.com' } })
+    expect(get.response.body).toBe('{"ok":true}')
+    expect(get.response.headers['access-control-allow-origin']).toBe('https://app.example.com')
+    expect(get.response.headers['apigw-requestid']).toBeDefined()
+    const nf = await simulate(step, { url: '/nope', headers: { origin: 'https://app.example.com' } })
+    expect(nf.response.status).toBe(404)
+    expect(nf.response.headers['access-control-allow-origin']).toBe('https://app.example.com')
+  })
+})
+
 describe('mount options', () => {
   it.each<[string, object, string]>([
     ['unknown option', { nope: 1 }, 'mount().nope'],

@@ -12,8 +12,11 @@ import type { Exchange } from '../exchange.js'
 import type { Gateway } from '../gateway.js'
 import { CONTINUE, isPromise, proceed, respond, type Continue, type Outcome, type Step } from '../outcome.js'
 import type { GatewayResponse } from '../response.js'
-import { Api, createApi, type CanaryState, type Deployment } from './api.js'
+import { Api, createApi, type CanaryState, type Deployment, type StageState } from './api.js'
 import type { CompiledApi, CompiledMethod } from './compile.js'
+import type { RouteMatch } from './router.js'
+import { ModelSet, type JsonSchema } from '../validation/models.js'
+import { requestValidationStep } from '../validation/validate.js'
 import type { ApiDefinition } from './definition.js'
 import { NEXT, runIntegration, type IntegrationEnv } from './integrations.js'
 import type { IntegrationHandler } from './lambda.js'
@@ -139,63 +142,137 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     return random() * 100 < canary.percentTraffic
   }
 
-  async function serve(ex: Exchange, deployment: Deployment, method: CompiledMethod, match: NonNullable<ReturnType<CompiledApi['router']['match']>>, apiPath: string, canary: boolean, cacheable: boolean): Promise<Outcome> {
-    const headers: Record<string, string> = {}
-    const finalizers: Array<NonNullable<Continue['finalize']>> = []
-    const step = async (s: Step): Promise<GatewayResponse | undefined> => {
-      let o = gw.run(s, ex)
-      if (isPromise(o)) o = await o
-      if (o.kind === 'respond') return o.response
-      if (o.headers !== undefined) Object.assign(headers, o.headers)
-      if (o.finalize !== undefined) finalizers.push(o.finalize)
-      return undefined
+  const corsSteps = new WeakMap<Deployment, Step | null>()
+  const corsFor = (d: Deployment): Step | null => {
+    let s = corsSteps.get(d)
+    if (s === undefined) {
+      const c = d.definition.cors
+      s = c === undefined ? null : gw.cors({ ...c })
+      corsSteps.set(d, s)
     }
-    const answer = async (response: GatewayResponse): Promise<Outcome> => {
-      let r = response
-      for (let i = finalizers.length - 1; i >= 0; i--) r = await gw.finalize(finalizers[i] as NonNullable<Continue['finalize']>, r, ex)
-      if (!ex.requestIdSent) {
-        ex.requestIdSent = true
-        headers['x-amzn-requestid'] = ex.context.requestId
+    return s
+  }
+  const modelSets = new WeakMap<Deployment, ModelSet>()
+  const validators = new WeakMap<CompiledMethod, Step | null>()
+  const validatorFor = (d: Deployment, m: CompiledMethod): Step | null => {
+    let s = validators.get(m)
+    if (s === undefined) {
+      const def = d.definition
+      const name = m.definition.requestValidator ?? def.requestValidator
+      const v = name === undefined ? undefined : def.requestValidators?.[name]
+      if (v === undefined || (v.validateRequestBody !== true && v.validateRequestParameters !== true)) s = null
+      else {
+        let models = modelSets.get(d)
+        if (models === undefined) modelSets.set(d, (models = new ModelSet({ ...def.models } as Record<string, JsonSchema>, { option: 'models' })))
+        // path parameters of the matched template are present by routing; the framework's own params do not name them
+        const templateParams = new Set([...m.resource.matchAll(/\{([^}+]+)\+?\}/g)].map((x) => x[1] as string))
+        const requestParameters: Record<string, boolean> = {}
+        for (const [k, req] of Object.entries(m.definition.requestParameters ?? {})) {
+          const p = /^method\.request\.path\.(.+)$/.exec(k)
+          if (p && templateParams.has(p[1] as string)) continue
+          requestParameters[k] = req
+        }
+        s = gw.adopt(
+          requestValidationStep(
+            { validator: { validateRequestBody: v.validateRequestBody === true, validateRequestParameters: v.validateRequestParameters === true }, requestParameters, requestModels: { ...m.definition.requestModels }, models },
+            gw.responses,
+            `${m.pointer}`,
+          ),
+        )
       }
-      if (deployment.compiled.protocol === 'HTTP') headers['apigw-requestid'] = ex.context.extendedRequestId
-      return respond({ ...r, headers: { ...r.headers, ...headers } })
+      validators.set(m, s)
     }
+    return s
+  }
+
+  /** Headers and after-phase hooks gathered from the steps run so far. */
+  interface Gathered {
+    readonly headers: Record<string, string>
+    readonly finalizers: Array<NonNullable<Continue['finalize']>>
+  }
+
+  const runStep = async (s: Step, ex: Exchange, g: Gathered): Promise<GatewayResponse | undefined> => {
+    let o = gw.run(s, ex)
+    if (isPromise(o)) o = await o
+    if (o.kind === 'respond') return o.response
+    if (o.headers !== undefined) Object.assign(g.headers, o.headers)
+    if (o.finalize !== undefined) g.finalizers.push(o.finalize)
+    return undefined
+  }
+
+  const answer = async (response: GatewayResponse, ex: Exchange, g: Gathered, protocol: 'REST' | 'HTTP'): Promise<Outcome> => {
+    let r = response
+    for (let i = g.finalizers.length - 1; i >= 0; i--) r = await gw.finalize(g.finalizers[i] as NonNullable<Continue['finalize']>, r, ex)
+    if (!ex.requestIdSent) {
+      ex.requestIdSent = true
+      g.headers['x-amzn-requestid'] = ex.context.requestId
+    }
+    if (protocol === 'HTTP') g.headers['apigw-requestid'] = ex.context.extendedRequestId
+    return respond({ ...r, headers: { ...r.headers, ...g.headers } })
+  }
+
+  /** Hands the request to the host's route, with the gathered headers and after-phase hooks. */
+  const next = (g: Gathered): Outcome => {
+    const headers = Object.keys(g.headers).length > 0 ? g.headers : undefined
+    if (g.finalizers.length === 0) return proceed(headers)
+    const chain = [...g.finalizers]
+    return proceed(headers, async (response, exchange) => {
+      let r = response
+      for (let i = chain.length - 1; i >= 0; i--) r = await (chain[i] as NonNullable<Continue['finalize']>)(r, exchange)
+      return r
+    })
+  }
+
+  async function serve(ex: Exchange, deployment: Deployment, match: RouteMatch<CompiledMethod>, canary: boolean, cacheable: boolean, g: Gathered): Promise<Outcome> {
+    const method = match.value
+    const protocol = deployment.compiled.protocol
     const def = method.definition
     const authorizer = authorizerOf(method)
     if (authorizer !== undefined) {
-      const denied = await step(authorizer)
-      if (denied) return respond(denied)
+      const denied = await runStep(authorizer, ex, g)
+      if (denied) return answer(denied, ex, g, protocol)
     }
     if (def.apiKeyRequired === true) {
-      const denied = await step(keySteps[deployment.definition.apiKeySource ?? 'HEADER'])
-      if (denied) return respond(denied)
+      const denied = await runStep(keySteps[deployment.definition.apiKeySource ?? 'HEADER'], ex, g)
+      if (denied) return answer(denied, ex, g, protocol)
     }
-    const throttled = await step(throttle)
-    if (throttled) return respond(throttled)
+    const throttled = await runStep(throttle, ex, g)
+    if (throttled) return answer(throttled, ex, g, protocol)
+    const validator = validatorFor(deployment, method)
+    if (validator !== null) {
+      const invalid = await runStep(validator, ex, g)
+      if (invalid) return answer(invalid, ex, g, protocol)
+    }
     if (cacheable) {
-      const hit = await step(cacheFor(method))
-      if (hit) return answer(hit)
+      const hit = await runStep(cacheFor(method), ex, g)
+      if (hit) return answer(hit, ex, g, protocol)
     }
-    if (method.integration.type === 'NEXT') {
-      if (finalizers.length === 0) return proceed(Object.keys(headers).length > 0 ? headers : undefined)
-      const chain = [...finalizers]
-      return proceed(headers, async (response, exchange) => {
-        let r = response
-        for (let i = chain.length - 1; i >= 0; i--) r = await (chain[i] as NonNullable<Continue['finalize']>)(r, exchange)
-        return r
-      })
-    }
+    if (method.integration.type === 'NEXT') return next(g)
     let body: Uint8Array
     try {
       body = new Uint8Array(await ex.request.arrayBuffer())
     } catch {
-      return answer(gw.responses.render('REQUEST_TOO_LARGE', ex))
+      return answer(gw.responses.render('REQUEST_TOO_LARGE', ex), ex, g, protocol)
     }
-    const [path, query] = [ex.path, ex.query]
-    void apiPath
-    const out = await runIntegration(env, { exchange: ex, api: deployment.compiled, method, match, stage: stageName, stageVariables: ex.stageVariables, deploymentId: deployment.id, isCanaryRequest: canary, path, query, body })
-    if (out === NEXT) return proceed(headers)
-    return answer(out)
+    const out = await runIntegration(env, { exchange: ex, api: deployment.compiled, method, match, stage: stageName, stageVariables: ex.stageVariables, deploymentId: deployment.id, isCanaryRequest: canary, path: ex.path, query: ex.query, body })
+    if (out === NEXT) return next(g)
+    return answer(out, ex, g, protocol)
+  }
+
+  /** Routing and everything after it; `g` holds what CORS (run first) added. */
+  function route(ex: Exchange, stage: StageState, deployment: Deployment, apiPath: string, canary: boolean, g: Gathered): Outcome | Promise<Outcome> {
+    const compiled = deployment.compiled
+    const c = canonicalPath(apiPath)
+    const match = c === undefined ? undefined : compiled.router.match(ex.request.method, c)
+    ex.record({ feature: 'mount', decision: match ? 'allow' : 'deny', reason: match ? 'route' : 'no-route', detail: { deployment: deployment.id, canary, ...(match ? { resource: match.resource, method: match.method } : {}) } })
+    if (match === undefined) {
+      if (unmatched === 'next') return next(g)
+      const denial = noRoute(gw, compiled, ex)
+      return g.finalizers.length === 0 && compiled.protocol === 'REST' ? respond(denial) : answer(denial, ex, g, compiled.protocol)
+    }
+    ex.setRoute(match.resource === '$default' ? apiPath : match.resource)
+    const cacheable = options.caching === true && (!canary || (stage.canary as CanaryState).useStageCache)
+    return serve(ex, deployment, match, canary, cacheable, g)
   }
 
   const mounted: MountedApi = {
@@ -216,17 +293,10 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
       const canary = pick(ex, stage.canary)
       const deployment = canary ? (stage.canary as CanaryState).deployment : stage.deployment
       ex.enterStage(stageName, canary ? (stage.canary as CanaryState).variables : stage.variables)
-      const compiled = deployment.compiled
-      const c = canonicalPath(apiPath)
-      const match = c === undefined ? undefined : compiled.router.match(ex.request.method, c)
-      ex.record({ feature: 'mount', decision: match ? 'allow' : 'deny', reason: match ? 'route' : 'no-route', detail: { deployment: deployment.id, canary, ...(match ? { resource: match.resource, method: match.method } : {}) } })
-      if (match === undefined) {
-        if (unmatched === 'next') return CONTINUE
-        return respond(noRoute(gw, compiled, ex))
-      }
-      ex.setRoute(match.resource === '$default' ? apiPath : match.resource)
-      const cacheable = options.caching === true && (!canary || (stage.canary as CanaryState).useStageCache)
-      return serve(ex, deployment, match.value, match, apiPath, canary, cacheable)
+      const g: Gathered = { headers: {}, finalizers: [] }
+      const cors = corsFor(deployment)
+      if (cors === null) return route(ex, stage, deployment, apiPath, canary, g)
+      return runStep(cors, ex, g).then((preflight) => (preflight ? answer(preflight, ex, g, deployment.compiled.protocol) : route(ex, stage, deployment, apiPath, canary, g)))
     },
   }
   return gw.adopt(mounted) as MountedApi

@@ -137,7 +137,11 @@ export type BackendResult =
 export function callBackend(req: BackendRequest): Promise<BackendResult> {
   return new Promise<BackendResult>((resolve) => {
     let settled = false
-    let timer: ReturnType<typeof setTimeout> | undefined
+    let client: ReturnType<typeof httpRequest> | undefined
+    const timer = setTimeout(() => {
+      settle({ kind: 'timeout' })
+      client?.destroy()
+    }, req.timeoutMs)
     const max = req.maxBytes ?? 10 * 1024 * 1024
     const headers: OutgoingHttpHeaders = { ...req.headers }
     if (req.body !== undefined) headers['content-length'] = String(req.body.byteLength)
@@ -162,7 +166,6 @@ export function callBackend(req: BackendRequest): Promise<BackendResult> {
       clearTimeout(timer)
       resolve(r)
     }
-    let client: ReturnType<typeof httpRequest>
     try {
       client = (https ? httpsRequest : httpRequest)(req.url, options, (res) => {
         const chunks: Buffer[] = []
@@ -184,10 +187,6 @@ export function callBackend(req: BackendRequest): Promise<BackendResult> {
       settle({ kind: 'failure', reason: e instanceof Error ? e.message : String(e) })
       return
     }
-    timer = setTimeout(() => {
-      settle({ kind: 'timeout' })
-      client.destroy()
-    }, req.timeoutMs)
     client.on('error', (e) => settle({ kind: 'failure', reason: e.message }))
     client.end(req.body === undefined ? undefined : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength))
   })

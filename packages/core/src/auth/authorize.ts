@@ -66,15 +66,16 @@ export function prepareAuthorizer(config: AuthorizerConfig, env: AuthEnv, fallba
   }
 }
 
-/** Per exchange: what the caller's policies decide for another action (cache invalidation). */
-const callerPolicies = new WeakMap<Exchange, (action: string) => PolicyDecision>()
+/** On the exchange (a symbol-keyed own property, cheaper than a WeakMap of requests): what the caller's policies decide for another action. */
+const POLICIES = Symbol('sluice.callerPolicies')
+type WithPolicies = Exchange & { [POLICIES]?: (action: string) => PolicyDecision }
 
 /**
  * Whether the policies that authorized this request (authorizer policy or IAM identity policies,
  * with the resource policy) allow `action` on its method ARN; undefined when no policy did.
  */
 export function policyAllows(exchange: Exchange, action: string): boolean | undefined {
-  const f = callerPolicies.get(exchange)
+  const f = (exchange as WithPolicies)[POLICIES]
   return f === undefined ? undefined : f(action) === 'allow'
 }
 
@@ -95,6 +96,8 @@ export function authorizeStep(env: AuthorizeEnv, prepared: PreparedAuthorizer, m
   const { responses, resourcePolicy } = env
   const iam = prepared.type === 'aws_iam'
   const name = prepared.name
+  // JWT and Cognito never read the method ARN; without a resource policy it is not even built
+  const needsArn = resourcePolicy !== undefined || authenticate === undefined || (prepared.type !== 'jwt' && prepared.type !== 'cognito_user_pools')
 
   const denied = (exchange: Exchange, reason: string, message: string): Outcome => {
     exchange.record({ feature: 'authorizer', decision: 'deny', reason, detail: { authorizer: name } })
@@ -103,12 +106,19 @@ export function authorizeStep(env: AuthorizeEnv, prepared: PreparedAuthorizer, m
   const anonymousDeny = (arn: string, explicit: boolean, who = 'anonymous'): string =>
     `User: ${who} is not authorized to perform: execute-api:Invoke on resource: ${arn}${explicit ? ' with an explicit deny' : ''}`
 
-  const conclude = (exchange: Exchange, arn: string, request: PolicyRequest, v: Verdict): Outcome => {
+  const conclude = (exchange: Exchange, arn: string, request: PolicyRequest | undefined, v: Verdict): Outcome => {
     if (!v.ok) {
       exchange.record({ feature: 'authorizer', decision: v.type.startsWith('AUTHORIZER_') ? 'error' : 'deny', reason: v.reason, detail: { authorizer: name } })
       const r = responses.render(v.type, exchange, v.message)
       return respond(v.headers === undefined ? r : { ...r, headers: { ...r.headers, ...v.headers } })
     }
+    if (!v.policy && resourcePolicy === undefined) {
+      // a valid token and no resource policy: nothing left to evaluate
+      v.apply(exchange)
+      exchange.record({ feature: 'authorizer', decision: 'allow', detail: v.detail })
+      return CONTINUE
+    }
+    request ??= { action: INVOKE, resource: arn, sourceIp: exchange.context.identity.sourceIp }
     const req: PolicyRequest = v.principal === undefined ? request : { ...request, principal: v.principal }
     const caller = v.evaluate(req)
     const resource = resourcePolicy?.evaluate(req)
@@ -124,18 +134,24 @@ export function authorizeStep(env: AuthorizeEnv, prepared: PreparedAuthorizer, m
   const apply = (exchange: Exchange, v: Identified, req: PolicyRequest): void => {
     v.apply(exchange)
     exchange.record({ feature: 'authorizer', decision: 'allow', detail: v.detail })
-    callerPolicies.set(exchange, (action) => {
+    if (!v.policy) return
+    ;(exchange as WithPolicies)[POLICIES] = (action) => {
       const r = { ...req, action }
       const c = v.evaluate(r)
       const res = resourcePolicy?.evaluate(r)
       return res === undefined ? c : combineDecisions(c, res, v.crossAccount === true)
-    })
+    }
   }
 
   return {
     feature: 'authorizer',
     finalizes: false,
     run(exchange: Exchange): Outcome | Promise<Outcome> {
+      if (!needsArn) {
+        const v = (authenticate as Authenticate)(exchange, '')
+        if (isPromise<Verdict>(v)) return v.then((x) => conclude(exchange, '', undefined, x))
+        return conclude(exchange, '', undefined, v)
+      }
       const arn = methodArn(env.aws, env.stage, exchange.request.method, exchange.path)
       const request: PolicyRequest = { action: INVOKE, resource: arn, sourceIp: exchange.context.identity.sourceIp }
       if (authenticate === undefined) {

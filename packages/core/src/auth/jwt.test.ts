@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { CompactSign, exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type CryptoKey } from 'jose'
+import { CompactSign, exportJWK, generateKeyPair, SignJWT, type JWK, type CryptoKey } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createGateway } from '../gateway.js'
 import { isSluiceConfigError } from '../errors.js'

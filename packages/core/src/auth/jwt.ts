@@ -6,12 +6,12 @@
  * `exp` required by default, `nbf`, `iat`, clock tolerance, on the gateway's clock. Verified
  * tokens are remembered (bounded, never past `exp`) so a repeated token costs a map lookup.
  */
-import { jwtVerify, type JWTPayload, type JWSHeaderParameters, type CryptoKey } from 'jose'
-import { webcrypto } from 'node:crypto'
+import { jwtVerify, type CryptoKey, type JWTPayload, type JWSHeaderParameters } from 'jose'
 import { LRUCache } from 'lru-cache'
 import { SluiceConfigError } from '../errors.js'
 import type { Exchange } from '../exchange.js'
 import { parseIdentitySources, readIdentitySource } from './identity-source.js'
+import { verifyHmacJwt, type HmacVerifyOptions } from './hmac-jwt.js'
 import { JwksUnavailable, RemoteKeySet } from './jwks.js'
 import type { AuthEnv } from './lambda.js'
 import type { CognitoAuthorizerConfig, JwtAuthorizerConfig, JwtVerification } from './types.js'
@@ -23,6 +23,8 @@ const HMAC = ['HS256', 'HS384', 'HS512']
 export const MAX_TOKEN_LENGTH = 16_384
 
 interface Verified {
+  /** The verdict, made once per verified token. */
+  id?: Identified
   readonly payload: JWTPayload
   /** Epoch ms of `exp`, or Infinity when the token has none (then it is not remembered). */
   readonly expMs: number
@@ -151,17 +153,8 @@ export function jwtAuthorizer(config: JwtAuthorizerConfig | CognitoAuthorizerCon
   let getKey: (header: JWSHeaderParameters, token: never) => Promise<CryptoKey | Uint8Array>
   const sets: RemoteKeySet[] = []
   if (secret !== undefined) {
-    const imported = new Map<string, Promise<CryptoKey>>()
-    getKey = (header) => {
-      const alg = String(header.alg)
-      let k = imported.get(alg)
-      if (k === undefined) {
-        const hash = `SHA-${alg.slice(2)}`
-        k = webcrypto.subtle.importKey('raw', Uint8Array.from(secret), { name: 'HMAC', hash }, false, ['verify']) as Promise<CryptoKey>
-        imported.set(alg, k)
-      }
-      return k
-    }
+    // HMAC tokens never reach jose's key lookup: verifyHmacJwt checks them synchronously
+    getKey = () => Promise.reject(new Error('HMAC tokens are verified by verifyHmacJwt'))
   } else if (v.jwks !== undefined) {
     const local = new RemoteKeySet(issuers[0] as string, 'local:', { ...remote, fetch: () => Promise.resolve({ ok: true, status: 200, text: () => Promise.resolve(JSON.stringify(v.jwks)) }), maxAgeMs: Number.MAX_SAFE_INTEGER })
     getKey = local.getKey as never
@@ -189,21 +182,10 @@ export function jwtAuthorizer(config: JwtAuthorizerConfig | CognitoAuthorizerCon
   const remembered = cacheSize > 0 ? new LRUCache<string, Verified>({ max: cacheSize }) : undefined
   const audiences = audience === undefined ? undefined : new Set(audience)
 
-  const check = async (token: string): Promise<Verified | string> => {
-    const now = env.clock.now()
-    let payload: JWTPayload
-    try {
-      ;({ payload } = await jwtVerify(token, getKey as never, {
-        algorithms: algorithms as string[],
-        issuer: issuers,
-        currentDate: new Date(now),
-        clockTolerance: tolerance,
-        requiredClaims: required as string[],
-      }))
-    } catch (e) {
-      if (e instanceof JwksUnavailable) throw e
-      return describe(e)
-    }
+  const hmac = secret === undefined ? undefined : { secret, algorithms, issuers, requiredClaims: required, tolerance }
+
+  /** The checks after the signature and jose's claims: iat, audience; then remembered. */
+  const accept = (token: string, payload: JWTPayload, now: number): Verified | string => {
     if (typeof payload.iat === 'number' && payload.iat * 1000 > now + tolerance * 1000) return 'the token was issued in the future'
     if (audiences !== undefined) {
       const aud = payload.aud
@@ -222,6 +204,31 @@ export function jwtAuthorizer(config: JwtAuthorizerConfig | CognitoAuthorizerCon
     return verified
   }
 
+  const check = async (token: string): Promise<Verified | string> => {
+    const now = env.clock.now()
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(token, getKey as never, {
+        algorithms: algorithms as string[],
+        issuer: issuers,
+        currentDate: new Date(now),
+        clockTolerance: tolerance,
+        requiredClaims: required as string[],
+      }))
+    } catch (e) {
+      if (e instanceof JwksUnavailable) throw e
+      return describe(e)
+    }
+    return accept(token, payload, now)
+  }
+
+  /** HMAC tokens: verified synchronously (see hmac-jwt.ts). */
+  const checkHmac = (token: string, o: HmacVerifyOptions): Verified | string => {
+    const now = env.clock.now()
+    const out = verifyHmacJwt(token, now, o)
+    return out.ok ? accept(token, out.payload, now) : describe(out.error)
+  }
+
   return {
     name,
     cognito,
@@ -235,7 +242,7 @@ export function jwtAuthorizer(config: JwtAuthorizerConfig | CognitoAuthorizerCon
         if (env.clock.now() < hit.expMs) return hit
         remembered?.delete(token)
       }
-      return check(token)
+      return hmac !== undefined ? checkHmac(token, hmac) : check(token)
     },
   }
 }
@@ -265,8 +272,10 @@ export function jwtMethod(auth: JwtAuthorizer, scopes: readonly string[] | undef
         'www-authenticate': `Bearer scope="${scopeText}" error="insufficient_scope" error_description="the token does not have the required scope"`,
       })
     }
+    if (v.id !== undefined) return v.id
     const id: Identified = {
       ok: true,
+      policy: false,
       who: 'anonymous',
       evaluate: () => 'allow',
       denied: (explicit) => (explicit ? 'User is not authorized to access this resource with an explicit deny' : 'User is not authorized to access this resource'),
@@ -279,6 +288,7 @@ export function jwtMethod(auth: JwtAuthorizer, scopes: readonly string[] | undef
       },
       detail: { authorizer: auth.name },
     }
+    v.id = id
     return id
   }
   return (exchange) => {

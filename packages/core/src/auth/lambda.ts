@@ -178,6 +178,8 @@ export function parseResult(result: unknown, simple: boolean, expiresAt: number)
 }
 
 const compiled = new WeakMap<object, CompiledPolicy>()
+/** Verdicts of cached results, so a cache hit allocates nothing (keyed by long-lived entries). */
+const recalled = new WeakMap<StoredAuthorizerResult, Verdict>()
 
 /** The verdict of a stored (fresh or cached) result: its policy is evaluated per method ARN. */
 function identified(result: StoredAuthorizerResult, name: string, cached: boolean): Verdict {
@@ -196,6 +198,7 @@ function identified(result: StoredAuthorizerResult, name: string, cached: boolea
   }
   const v: Identified = {
     ok: true,
+    policy: true,
     who: 'anonymous',
     evaluate: policy !== undefined ? (req) => (policy as CompiledPolicy).evaluate(req) : () => (result.isAuthorized === true ? 'allow' : 'none'),
     denied: (explicit) =>
@@ -300,8 +303,12 @@ export function lambdaAuthorizer(config: LambdaConfig, env: AuthEnv, name: strin
     if (pattern !== undefined && !pattern.test(values[0] as string)) return reject('UNAUTHORIZED', 'identity-invalid')
     if (!caching) return invoke(exchange, arn, values, undefined)
     const key = composeKey('authorizer:', name, ...values)
-    const fromStore = (hit: StoredAuthorizerResult | undefined): Verdict | Promise<Verdict> =>
-      hit !== undefined && hit.expiresAt > clock.now() ? identified(hit, name, true) : invoke(exchange, arn, values, key)
+    const fromStore = (hit: StoredAuthorizerResult | undefined): Verdict | Promise<Verdict> => {
+      if (hit === undefined || hit.expiresAt <= clock.now()) return invoke(exchange, arn, values, key)
+      let v = recalled.get(hit)
+      if (v === undefined) recalled.set(hit, (v = identified(hit, name, true)))
+      return v
+    }
     let got: ReturnType<AuthorizerResultStore['get']>
     try {
       got = store.get(key)

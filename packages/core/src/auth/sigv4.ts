@@ -190,6 +190,7 @@ export function sigv4Authorizer(config: IamAuthorizerConfig, env: AuthEnv, name:
     const caller = creds.caller ?? auth.accessKeyId
     const v: Identified = {
       ok: true,
+      policy: true,
       who: userArn,
       principal: { arn: userArn, accountId },
       crossAccount: accountId !== aws.accountId,

@@ -6,6 +6,8 @@ import type { PolicyDecision, PolicyRequest } from './policy.js'
 /** The caller is known; its own policy (if any) decides per action and method ARN. */
 export interface Identified {
   readonly ok: true
+  /** True when `evaluate` depends on the request (a policy); false when it always allows (a valid token). */
+  readonly policy: boolean
   /** The caller's own decision (authorizer policy, identity policies; `allow` for a valid token). */
   evaluate(request: PolicyRequest): PolicyDecision
   /** The IAM caller, for resource policies naming principals. */

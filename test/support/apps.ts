@@ -32,7 +32,10 @@ export interface AnyGateway {
   flushCache: Ex['flushCache']
   cacheStats: Ex['cacheStats']
   getUsage: Ex['getUsage']
+  mount(...args: Parameters<Ex['mount']>): unknown
   authorize(...args: Parameters<Ex['authorize']>): unknown
+  validate(...args: Parameters<Ex['validate']>): unknown
+  cors(...args: Parameters<Ex['cors']>): unknown
 }
 
 export interface Route {
@@ -209,7 +212,13 @@ async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<Run
     app.route({
       method: r.method,
       url: r.path,
-      ...(spec.mount === 'route' ? { onRequest: features.map((f) => f.hook) as never, onSend: features.map((f) => f.onSend) as never } : {}),
+      ...(spec.mount === 'route'
+        ? {
+            onRequest: features.filter((f) => f.preParsing === undefined).map((f) => f.hook) as never,
+            onSend: features.map((f) => f.onSend) as never,
+            preParsing: features.flatMap((f) => (f.preParsing === undefined ? [] : [f.preParsing])) as never,
+          }
+        : {}),
       handler: async (req, reply) => {
         const n = ++calls
         await delay(r.delayMs)

@@ -6,6 +6,8 @@ export interface SentRequest {
   /** Header values; an array sends the header once per value. */
   headers?: Record<string, string | string[]>
   body?: string
+  /** Send `path` exactly as written (no URL normalisation of `..`, `%2e`, `//`). */
+  raw?: boolean
 }
 
 export interface Received {
@@ -27,9 +29,10 @@ export const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive', 't
 export function send(base: string, req: SentRequest): Promise<Received> {
   const url = new URL(req.path, base)
   return new Promise((resolve, reject) => {
+    const options = { method: req.method ?? 'GET', headers: { connection: 'close', ...req.headers }, agent: false as const }
     const r = request(
-      url,
-      { method: req.method ?? 'GET', headers: { connection: 'close', ...req.headers }, agent: false },
+      req.raw === true ? `${url.origin}/` : url,
+      req.raw === true ? { ...options, path: req.path } : options,
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))
@@ -39,6 +42,9 @@ export function send(base: string, req: SentRequest): Promise<Received> {
             if (v === undefined || TRANSPORT_HEADERS.has(k)) continue
             headers[k] = Array.isArray(v) ? v.join(', ') : v
           }
+          // a 204 or 304 has no body: a Content-Type on it is the server's doing (@hono/node-server
+          // adds text/plain to every response without one; Koa strips it), not the gateway's
+          if (res.statusCode === 204 || res.statusCode === 304) delete headers['content-type']
           const cookies = res.headers['set-cookie']
           resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8'), cookieLines: cookies === undefined ? 0 : cookies.length })
         })

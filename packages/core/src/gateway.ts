@@ -19,12 +19,17 @@ import { bucketSpec, methodKey, type BucketSpec, type ThrottleSettings } from '.
 import type { ThrottleStore } from './throttle/store.js'
 import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
 import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
+import { mountStep, type MountedApi, type MountOptions } from './api/mount.js'
+import type { Api } from './api/api.js'
+import type { ApiDefinition } from './api/definition.js'
 import type { AuthorizerResultStore } from './auth/store.js'
 import { memoryAuthorizerResultStore } from './auth/store.js'
 import { expandShorthand, resolveAws, type AwsIdentity } from './auth/arn.js'
 import { authorizeStep, prepareAuthorizer, type PreparedAuthorizer } from './auth/authorize.js'
 import { compilePolicy, PolicyError, type PolicyDocument } from './auth/policy.js'
 import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
+import { requestValidationStep, validationConfig, type ValidateOptions } from './validation/validate.js'
+import { corsStep, type CorsOptions } from './cors/cors.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -160,6 +165,11 @@ export interface Gateway {
    */
   run(step: Step, exchange: Exchange): Outcome | Promise<Outcome>
 
+  /**
+   * Serves a whole API (a definition, or an {@link Api} with deployments and stages): routing,
+   * authorizers, API keys, throttling, caching and integrations in API Gateway's order.
+   */
+  mount(api: Api | ApiDefinition, options?: MountOptions): MountedApi
   /** Where the API pretends to live (method ARNs, SigV4 scope). */
   readonly aws: Readonly<Required<AwsIdentity>>
   /**
@@ -169,6 +179,17 @@ export interface Gateway {
    * verified-token memory and its result cache.
    */
   authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): Step
+  /**
+   * Request validation (API Gateway's request validators): required parameters present and
+   * non-blank (400 BAD_REQUEST_PARAMETERS), then the body against its model (400 BAD_REQUEST_BODY).
+   * Schemas are compiled now.
+   */
+  validate(options?: ValidateOptions): Step
+  /**
+   * CORS (HTTP API `corsConfiguration`): answers preflights, adds CORS headers to responses for
+   * allowed origins (gateway error responses of later steps included) and replaces the backend's.
+   */
+  cors(options?: CorsOptions): Step
 }
 
 function validate(options: GatewayOptions): void {
@@ -436,6 +457,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (isPromise(out)) return out.then((o) => finish(o, ex), (e: unknown) => fail(e, ex, step))
       return finish(out, ex)
     },
+    mount: (api, opts) => mountStep(gw, api, opts),
+    validate: (opts?: ValidateOptions) => own(requestValidationStep(validationConfig(opts ?? {}), responses)),
+    cors: (opts?: CorsOptions) => own(corsStep(opts)),
   }
   return gw
 }

@@ -42,6 +42,11 @@ export interface Step {
    */
   readonly finalizes?: boolean
   run(exchange: Exchange): Outcome | Promise<Outcome>
+  /**
+   * True when the step may read the request body. Adapters whose framework parses the body from
+   * the same stream run such steps where the stream can be handed on (Fastify: `preParsing`).
+   */
+  readonly readsBody?: boolean
 }
 
 /** Marks an adapter's middleware with the core step it runs, so the test harness can run it too. */

@@ -16,6 +16,7 @@ import {
   CAPTURE_LIMIT,
   createGateway,
   isPromise,
+  SluiceConfigError,
   withStep,
   type AdaptedGateway,
   type CarriesStep,
@@ -28,6 +29,7 @@ import {
 } from '@sluice/core'
 import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 import fp from 'fastify-plugin'
+import { Readable } from 'node:stream'
 
 /** The parts of a Fastify request the adapter reads. */
 export interface FastifyRequestLike {
@@ -55,10 +57,14 @@ export type SluiceHook = (request: FastifyRequestLike, reply: FastifyReplyLike, 
 /** A Fastify `onSend` hook (callback style): the after-handler phase. */
 export type SluiceSendHook = (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => void
 
+/** A Fastify `preParsing` hook (callback style): runs features that read the body before Fastify parses it. */
+export type SluicePreParsingHook = (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: (error?: Error | null, payload?: unknown) => void) => void
+
 /** The instance methods the plugin uses. */
 export interface FastifyInstanceLike {
   addHook(name: 'onRequest', hook: SluiceHook): unknown
   addHook(name: 'onSend', hook: SluiceSendHook): unknown
+  addHook(name: 'preParsing', hook: SluicePreParsingHook): unknown
 }
 
 /** A Fastify plugin that installs one feature as an `onRequest` hook; `.hook` is that hook, for one route. */
@@ -68,6 +74,12 @@ export type SluicePlugin = ((instance: FastifyInstanceLike, options: unknown, do
     readonly hook: SluiceHook & CarriesStep
     /** The `onSend` hook, for one route when the feature has an after-handler phase: `{ onSend: plugin.onSend }`. */
     readonly onSend: SluiceSendHook
+    /**
+     * For features that read the body (`validate()`): the `preParsing` hook that runs them, for one
+     * route: `{ preParsing: plugin.preParsing }`. Registered as a plugin, such a feature installs this
+     * hook instead of an `onRequest` one (so it runs after every `onRequest` feature).
+     */
+    readonly preParsing: SluicePreParsingHook | undefined
   }
 
 /** A gateway whose features are Fastify plugins. */
@@ -118,6 +130,7 @@ function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) 
     const { status, headers, body } = outcome.response
     reply.code(status)
     for (const name in headers) reply.header(name, headers[name] as string)
+    if (outcome.response.cookies !== undefined && outcome.response.cookies.length > 0) reply.header('set-cookie', [...outcome.response.cookies] as never)
     reply.send(typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength))
     return
   }
@@ -127,11 +140,28 @@ function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) 
   done()
 }
 
+function hasBody(headers: NodeRequestLike['headers']): boolean {
+  const length = headers['content-length']
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
+
+/** A body-reading feature mounted as an `onRequest` hook: a 500 gateway response naming the fix (and `onError`). */
+function misplacedBodyStep(step: Step): Step {
+  return {
+    feature: step.feature,
+    run() {
+      throw new SluiceConfigError('ERR_INVALID_OPTION', `${step.feature}().hook`, 'this feature reads the body: mount it with { preParsing: plugin.preParsing } (or register the plugin), not as an onRequest hook')
+    },
+  }
+}
+
 function plugin(core: Gateway, step: Step): SluicePlugin {
   const hook: SluiceHook = (request, reply, done) => {
     const exchange = nodeExchange(core, request.raw, () => request.body, request.params as Record<string, string> | undefined)
     exchange.routeFrom(() => request.routeOptions?.url)
-    const outcome = core.run(step, exchange)
+    // reading the body here would leave Fastify's parser waiting on a drained stream
+    const misplaced = step.readsBody === true && hasBody(request.headers)
+    const outcome = core.run(misplaced ? misplacedBodyStep(step) : step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange), done)
     else apply(outcome, reply, done, exchange)
   }
@@ -144,10 +174,33 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
       (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
     )
   }
+  // A feature that reads the body runs in preParsing: it reads the request stream, and Fastify's
+  // parser then gets the same bytes from a replay of it.
+  const preParsing: SluicePreParsingHook | undefined =
+    step.readsBody !== true
+      ? undefined
+      : (request, reply, payload, done) => {
+          const exchange = nodeExchange(core, request.raw, () => request.body, request.params as Record<string, string> | undefined)
+          exchange.routeFrom(() => request.routeOptions?.url)
+          const handOn = (o: Outcome): void => {
+            if (o.kind === 'respond') return apply(o, reply, (e) => done(e), exchange)
+            const raw = request.raw as { readableFlowing?: boolean | null; readableEnded?: boolean }
+            if (raw.readableFlowing !== true && raw.readableEnded !== true) return apply(o, reply, () => done(null, payload), exchange)
+            exchange.request.arrayBuffer().then(
+              (b) => apply(o, reply, () => done(null, Readable.from([Buffer.from(b)])), exchange),
+              (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+            )
+          }
+          const outcome = core.run(step, exchange)
+          if (isPromise(outcome)) outcome.then(handOn, (e: unknown) => done(e instanceof Error ? e : new Error(String(e))))
+          else handOn(outcome)
+        }
+  if (preParsing !== undefined) Object.defineProperty(preParsing, 'name', { value: `sluice_${step.feature}` })
   Object.defineProperty(hook, 'name', { value: `sluice_${step.feature}` })
   withStep(hook, step)
   const register = (instance: FastifyInstanceLike, _options: unknown, done: (error?: Error) => void): void => {
-    instance.addHook('onRequest', hook)
+    if (preParsing !== undefined) instance.addHook('preParsing', preParsing)
+    else instance.addHook('onRequest', hook)
     // the after-handler hook only for steps that may need it: every onSend hook costs every request
     if (step.finalizes !== false) instance.addHook('onSend', onSend)
     done()
@@ -155,6 +208,7 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
   const wrapped = fp(register as never, { fastify: '5.x', name: `sluice-${step.feature}` }) as unknown as SluicePlugin
   Object.defineProperty(wrapped, 'hook', { value: hook, enumerable: false })
   Object.defineProperty(wrapped, 'onSend', { value: onSend, enumerable: false })
+  Object.defineProperty(wrapped, 'preParsing', { value: preParsing, enumerable: false })
   return withStep(wrapped, step)
 }
 

@@ -146,6 +146,8 @@ export function authorizeStep(env: AuthorizeEnv, prepared: PreparedAuthorizer, m
   return {
     feature: 'authorizer',
     finalizes: false,
+    // SigV4 hashes the body itself (Fastify then runs the step in preParsing and replays the bytes)
+    ...(iam ? { readsBody: true } : {}),
     run(exchange: Exchange): Outcome | Promise<Outcome> {
       if (!needsArn) {
         const v = (authenticate as Authenticate)(exchange, '')

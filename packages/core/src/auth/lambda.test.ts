@@ -28,6 +28,13 @@ describe('TOKEN authorizer', () => {
     expect(r.trace).toEqual([{ feature: 'authorizer', decision: 'allow', detail: { authorizer: 'authorizer-1', cached: false } }])
   })
 
+  it('a context key named principalId never replaces the principal; __proto__ is ignored', async () => {
+    const { gw } = setup()
+    const r = await simulate(gw.authorize({ type: 'token', handler: () => ({ principalId: 'real', policyDocument: policy('Allow', '*'), context: JSON.parse('{"principalId":"fake","__proto__":"x","k":"v"}') as Record<string, string> }) }), { headers: { authorization: 't' } })
+    expect({ ...r.context.authorizer }).toEqual({ principalId: 'real', k: 'v' })
+    expect(JSON.stringify(r.context.authorizer)).toBe('{"k":"v","principalId":"real"}')
+  })
+
   it('the root path is .../GET/', async () => {
     const { gw } = setup()
     let arn = ''

@@ -32,7 +32,7 @@ describe('TOKEN authorizer', () => {
     const { gw } = setup()
     const r = await simulate(gw.authorize({ type: 'token', handler: () => ({ principalId: 'real', policyDocument: policy('Allow', '*'), context: JSON.parse('{"principalId":"fake","__proto__":"x","k":"v"}') as Record<string, string> }) }), { headers: { authorization: 't' } })
     expect({ ...r.context.authorizer }).toEqual({ principalId: 'real', k: 'v' })
-    expect(JSON.stringify(r.context.authorizer)).toBe('{"k":"v","principalId":"real"}')
+    expect(JSON.stringify(r.context.authorizer)).toBe('{"principalId":"real","k":"v"}')
   })
 
   it('the root path is .../GET/', async () => {

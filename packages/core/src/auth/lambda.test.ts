@@ -244,6 +244,17 @@ describe('REQUEST authorizer', () => {
     expect(handler).toHaveBeenCalledTimes(2)
   })
 
+  it('$context.routeKey as an identity source caches per route', async () => {
+    const { gw } = setup()
+    const handler = vi.fn(() => ({ isAuthorized: true }))
+    const step = gw.authorize({ type: 'request', authorizerPayloadFormatVersion: '2.0', enableSimpleResponses: true, identitySource: ['$request.header.a', '$context.routeKey'], handler })
+    await simulate(step, { url: '/x', headers: { a: '1' } })
+    await simulate(step, { url: '/x', headers: { a: '1' } })
+    await simulate(step, { url: '/y', headers: { a: '1' } })
+    expect(handler).toHaveBeenCalledTimes(2)
+    expect((handler.mock.calls[0] as unknown[])[0]).toMatchObject({ identitySource: ['1', 'GET /x'] })
+  })
+
   it('HTTP API payload 2.0 with simple responses', async () => {
     const { gw } = setup()
     let event: RequestAuthorizerEventV2 | undefined

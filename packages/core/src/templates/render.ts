@@ -32,6 +32,15 @@ export interface TemplateInput {
   query?: string | Readonly<Record<string, string | readonly string[] | undefined>>
   /** Path parameters. */
   path?: Readonly<Record<string, string>>
+  /**
+   * The parameters in `$input.params()`'s own shape, instead of `path` / `query` / `headers` (those
+   * win when both are given).
+   */
+  params?: {
+    readonly path?: Readonly<Record<string, string>>
+    readonly querystring?: Readonly<Record<string, string>>
+    readonly header?: Readonly<Record<string, string>>
+  }
   /** `$context`: a plain object (`{ requestId: 'r1', authorizer: { principalId: 'me' } }`) or an exchange's context. */
   context?: object
   /** `$stageVariables`. */
@@ -94,7 +103,8 @@ class Template implements CompiledTemplate {
   }
 
   render(input: TemplateInput = {}): RenderResult {
-    const src: InputSource = { body: bodyText(input.body), path: input.path, query: input.query, headers: input.headers, json: input.json }
+    const p = input.params
+    const src: InputSource = { body: bodyText(input.body), path: input.path ?? p?.path, query: input.query ?? p?.querystring, headers: input.headers ?? p?.header, json: input.json }
     return this.renderWith(new Input(src), input.context, input.stageVariables, input.overrides)
   }
 

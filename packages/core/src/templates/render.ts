@@ -4,7 +4,7 @@
 import { SluiceConfigError } from '../errors.js'
 import type { HeaderReader } from '../request.js'
 import { Compiler, TemplateSyntaxError, type CompileState, type Out } from './compile.js'
-import { Context, emptyOverrides, Input, type InputSource, type Overrides } from './input.js'
+import { Context, Input, type InputSource, type Overrides } from './input.js'
 import { UTIL } from './util.js'
 import { setPrintLimit, TemplateError, type ResolvedLimits } from './values.js'
 
@@ -89,6 +89,16 @@ function bodyText(body: unknown): string {
   return JSON.stringify(body) ?? ''
 }
 
+class Result implements RenderResult {
+  constructor(
+    readonly body: string,
+    readonly ctx: Context,
+  ) {}
+  get overrides(): Overrides {
+    return this.ctx.overrides
+  }
+}
+
 class Template implements CompiledTemplate {
   readonly source: string
   readonly limits: ResolvedLimits
@@ -109,11 +119,12 @@ class Template implements CompiledTemplate {
   }
 
   /** @internal renders with an already built `$input` (the transform step builds it once per exchange). */
-  renderWith(input: Input, context: object | undefined, stageVariables: Readonly<Record<string, string>> | undefined, overrides = emptyOverrides()): RenderResult {
+  renderWith(input: Input, context: object | undefined, stageVariables: Readonly<Record<string, string>> | undefined, overrides?: Overrides): RenderResult {
     const vars: unknown[] = new Array<unknown>(this.#slots)
     vars[0] = input
     vars[1] = UTIL
-    vars[2] = new Context(context, overrides)
+    const ctx = new Context(context, overrides)
+    vars[2] = ctx
     vars[3] = stageVariables ?? Object.create(null)
     const deadline = performance.now() + this.limits.timeBudgetMs
     setPrintLimit(this.limits.maxOutput, deadline)
@@ -125,7 +136,7 @@ class Template implements CompiledTemplate {
       setPrintLimit(DEFAULT_LIMITS.maxOutput)
     }
     if (body.length > this.limits.maxOutput) throw new TemplateError('OUTPUT_TOO_LARGE', `mapping template output exceeds ${this.limits.maxOutput} characters`)
-    return { body, overrides }
+    return new Result(body, ctx)
   }
 }
 

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http'
 import { Readable } from 'node:stream'
 import type { AddressInfo } from 'node:net'
 import { getRequestListener } from '@hono/node-server'
-import { STEP, type CarriesStep, type GatewayOptions } from '@sluice/core'
+import type { GatewayOptions } from '@sluice/core'
 import { ManualClock } from '@sluice/core/testing'
 import Router from '@koa/router'
 import { gateway as expressGateway } from '@sluice/express'
@@ -32,6 +32,9 @@ export interface AnyGateway {
   flushCache: Ex['flushCache']
   cacheStats: Ex['cacheStats']
   getUsage: Ex['getUsage']
+  validate(...args: Parameters<Ex['validate']>): unknown
+  cors(...args: Parameters<Ex['cors']>): unknown
+  authorize(...args: Parameters<Ex['authorize']>): unknown
   transform(options: Parameters<Ex['transform']>[0]): unknown
 }
 
@@ -217,18 +220,6 @@ async function buildKoa(spec: AppSpec, options: GatewayOptions): Promise<Running
   return { adapter: 'koa', url: await listen(server), gw, clock: options.clock as ManualClock | undefined, close: closer(server) }
 }
 
-/** Route-level hooks: features that read the body (request mapping) run in preHandler, the others in onRequest. */
-function fastifyRouteHooks(features: ReadonlyArray<{ hook: unknown; onSend: unknown }>): Record<string, never> {
-  const readsBody = (f: object): boolean => (f as Partial<CarriesStep>)[STEP]?.readsBody === true
-  const early = features.filter((f) => !readsBody(f))
-  const late = features.filter((f) => readsBody(f))
-  return {
-    onRequest: early.map((f) => f.hook) as never,
-    ...(late.length > 0 ? { preHandler: late.map((f) => f.hook) as never } : {}),
-    onSend: features.map((f) => f.onSend) as never,
-  }
-}
-
 async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<RunningApp> {
   const gw = fastifyGateway(options)
   const app = Fastify()
@@ -241,7 +232,14 @@ async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<Run
     app.route({
       method: r.method,
       url: r.path,
-      ...(spec.mount === 'route' ? fastifyRouteHooks(features) : {}),
+      ...(spec.mount === 'route'
+        ? {
+            onRequest: features.filter((f) => f.preParsing === undefined).map((f) => f.hook) as never,
+            onSend: features.map((f) => f.onSend) as never,
+            preParsing: features.flatMap((f) => (f.preParsing === undefined ? [] : [f.preParsing])) as never,
+            preHandler: features.flatMap((f) => (f.preHandler === undefined ? [] : [f.preHandler])) as never,
+          }
+        : {}),
       handler: async (req, reply) => {
         const n = ++calls
         await delay(r.delayMs)

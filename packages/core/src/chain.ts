@@ -5,7 +5,7 @@
  * trivial route).
  */
 import type { Exchange } from './exchange.js'
-import { isPromise, proceed, type Continue, type Outcome, type RequestRewrite, type Step } from './outcome.js'
+import { isPromise, proceed, type Continue, type Outcome, type RequestRewrite, type Respond, type Step } from './outcome.js'
 
 type Finalize = NonNullable<Continue['finalize']>
 
@@ -34,6 +34,19 @@ function mergeHooks(a: Continue, b: Continue): Continue {
   return proceed(headers, finalize)
 }
 
+/**
+ * A denial after earlier steps let the request through gets what those steps asked for, as when
+ * they are mounted one by one: their headers (the denial's own win) and their `finalize` (so CORS
+ * headers reach a 429 of a later throttle in the same chain).
+ */
+function decorate(acc: Continue | undefined, out: Respond, exchange: Exchange): Outcome | Promise<Outcome> {
+  if (acc === undefined || (acc.headers === undefined && acc.finalize === undefined)) return out
+  const response = acc.headers === undefined ? out.response : { ...out.response, headers: { ...acc.headers, ...out.response.headers } }
+  const finalize = acc.finalize
+  if (finalize === undefined) return { kind: 'respond', response }
+  return Promise.resolve(finalize(response, exchange)).then((r): Outcome => ({ kind: 'respond', response: r }))
+}
+
 /** Combines steps into one step that runs them in order. */
 export function chainSteps(steps: readonly Step[]): Step {
   if (steps.length === 0) throw new TypeError('chain() needs at least one feature')
@@ -42,9 +55,9 @@ export function chainSteps(steps: readonly Step[]): Step {
     for (let i = start; i < steps.length; i++) {
       const out = (steps[i] as Step).run(exchange)
       if (isPromise(out)) {
-        return out.then((o) => (o.kind === 'respond' ? o : from(exchange, i + 1, merge(acc, o))))
+        return out.then((o) => (o.kind === 'respond' ? decorate(acc, o, exchange) : from(exchange, i + 1, merge(acc, o))))
       }
-      if (out.kind === 'respond') return out
+      if (out.kind === 'respond') return decorate(acc, out, exchange)
       acc = merge(acc, out)
     }
     return acc as Continue

@@ -58,8 +58,9 @@ export interface Step {
    */
   readonly finalizes?: boolean
   /**
-   * True when the step reads the request body: adapters whose framework parses the body after its
-   * request hooks run such a step once the body is parsed (Fastify: `preHandler`, not `onRequest`).
+   * True when the step may read the request body. Adapters whose framework parses the body from
+   * the same stream run such steps where the stream can be handed on (Fastify: `preParsing`, which
+   * hands Fastify's parser a replay of the bytes, or the rewritten body of a `Continue.request`).
    */
   readonly readsBody?: boolean
   run(exchange: Exchange): Outcome | Promise<Outcome>

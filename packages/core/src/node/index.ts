@@ -122,6 +122,8 @@ export function setNodeHeaders(res: NodeResponseLike, headers: Readonly<Record<s
 export function writeNodeResponse(res: NodeResponseLike, response: GatewayResponse): void {
   res.statusCode = response.status
   setNodeHeaders(res, response.headers)
+  // 204 and 304 carry no body and no Content-Length (RFC 9110 §8.6)
+  if (response.status === 204 || response.status === 304) return void res.end()
   const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body
   res.setHeader('content-length', String(body.byteLength))
   res.end(body)

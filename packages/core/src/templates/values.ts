@@ -90,8 +90,6 @@ export function putOwn(map: object, key: string, value: unknown): void {
   Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true })
 }
 
-}
-
 /** Java's `toString` of a number: integers without a fraction, others as JavaScript prints them. */
 function numberText(n: number): string {
   return (n | 0) === n ? `${n}` : String(n)

@@ -28,13 +28,12 @@ const secretAccessKey = process.env.AWS_SECRET ?? randomBytes(30).toString('base
 const gw = gateway({
   stage: { name: 'dev' },
   aws: { region: 'us-east-1', accountId: '123456789012', apiId: 'petstore' },
-  // anyone may call, except from the documentation range 198.51.100.0/24
+  // nobody from the documentation range 198.51.100.0/24. Deny only: a resource policy that *allowed*
+  // the methods would let callers through whom an authorizer's policy merely does not mention
+  // (AWS's same-account table: either may allow; only an explicit Deny wins).
   resourcePolicy: {
     Version: '2012-10-17',
-    Statement: [
-      { Effect: 'Allow', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*' },
-      { Effect: 'Deny', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*', Condition: { IpAddress: { 'aws:SourceIp': ['198.51.100.0/24'] } } },
-    ],
+    Statement: [{ Effect: 'Deny', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/*', Condition: { IpAddress: { 'aws:SourceIp': ['198.51.100.0/24'] } } }],
   },
 })
 

@@ -10,7 +10,7 @@
  * GET verification, and one policy evaluation. Each runs `--ms` after a warm-up; the table shows
  * µs/op and ops/s of the whole step (`gw.run` on a fresh exchange, as an adapter would).
  */
-import { createHmac, createHash } from 'node:crypto'
+import { createHash, createHmac, createSign, generateKeyPairSync } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { compilePolicy, createGateway, createRequest } from '@sluice/core'
 
@@ -36,6 +36,26 @@ const CASES = [
       let i = 0
       return async () => {
         const out = await gw.run(step, gw.exchange(createRequest({ url: '/bench', headers: { authorization: tokens[i++ & 4095] } })))
+        if (out.kind !== 'continue') throw new Error('denied')
+        return out
+      }
+    },
+  },
+  {
+    name: 'JWT cold: RS256 verification of a new token each time (jose, WebCrypto; key imported once)',
+    async: true,
+    setup() {
+      const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', alg: 'RS256', use: 'sig' }
+      const gw = createGateway({ accountThrottle: false })
+      const step = gw.authorize({ type: 'jwt', jwtConfiguration: { issuer: ISS, audience: ['bench'] }, jwks: { keys: [jwk] }, verifiedTokenCacheSize: 0 })
+      const tokens = Array.from({ length: 1024 }, (_, i) => {
+        const input = `${part({ alg: 'RS256', kid: 'k1' })}.${part({ iss: ISS, aud: 'bench', sub: 'u', exp: 4102444800, jti: `r${i}` })}`
+        return `Bearer ${input}.${createSign('RSA-SHA256').update(input).sign(privateKey).toString('base64url')}`
+      })
+      let i = 0
+      return async () => {
+        const out = await gw.run(step, gw.exchange(createRequest({ url: '/bench', headers: { authorization: tokens[i++ & 1023] } })))
         if (out.kind !== 'continue') throw new Error('denied')
         return out
       }

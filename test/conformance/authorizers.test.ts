@@ -12,6 +12,7 @@ const routes: AppSpec['routes'] = [
   { method: 'GET', path: '/pets', echo: true },
   { method: 'DELETE', path: '/pets', echo: true },
   { method: 'GET', path: '/users', echo: true },
+  { method: 'POST', path: '/pets', echo: true },
 ]
 const policy = (effect: 'Allow' | 'Deny', Resource: string | string[]): PolicyDocument => ({ Version: '2012-10-17', Statement: [{ Effect: effect, Action: 'execute-api:Invoke', Resource }] })
 
@@ -166,12 +167,15 @@ describe('authorizers on every adapter', () => {
   }
   scenario(
     'IAM SigV4: a request signed by AWS\'s signer is accepted; unsigned, tampered and stale ones are refused',
+    // one chain: on Fastify a body-reading step runs in preParsing, after every onRequest feature
     spec({}, (gw) => [
-      gw.authorize({
-        type: 'aws_iam',
-        credentials: (id) => (id === creds.accessKeyId ? { secretAccessKey: creds.secretAccessKey, userArn: 'arn:aws:iam::123456789012:user/ci', policies: [policy('Allow', `${ARN}/GET/*`)] } : undefined),
-      }),
-      gw.use(echoContext),
+      gw.chain(
+        gw.authorize({
+          type: 'aws_iam',
+          credentials: (id) => (id === creds.accessKeyId ? { secretAccessKey: creds.secretAccessKey, userArn: 'arn:aws:iam::123456789012:user/ci', policies: [policy('Allow', [`${ARN}/GET/*`, `${ARN}/POST/*`])] } : undefined),
+        }) as never,
+        gw.use(echoContext) as never,
+      ),
     ]),
     async ({ send, clock }) => {
       const ok = await send({ path: '/pets?kind=cat', headers: await signed('/pets', { kind: 'cat' }) })
@@ -186,10 +190,40 @@ describe('authorizers on every adapter', () => {
       const denied = await send({ method: 'DELETE', path: '/pets', headers: await signer.sign({ method: 'DELETE', protocol: 'http:', hostname: 'api.example.com', path: '/pets', headers: { host: 'api.example.com' } }, { signingDate: new Date(T0) }).then((r) => r.headers as Record<string, string>) })
       expect(denied.status).toBe(403)
       expect(json(denied.body)['Message']).toBe(`User: arn:aws:iam::123456789012:user/ci is not authorized to perform: execute-api:Invoke on resource: ${ARN}/DELETE/pets because no identity-based policy allows the execute-api:Invoke action`)
+      const body = '{"name":"rex"}'
+      const post = await signer.sign(
+        { method: 'POST', protocol: 'http:', hostname: 'api.example.com', path: '/pets', headers: { host: 'api.example.com', 'content-type': 'application/json', 'content-length': String(body.length) }, body },
+        { signingDate: new Date(T0) },
+      )
+      const posted = await send({ method: 'POST', path: '/pets', headers: post.headers as Record<string, string>, body })
+      expect(posted.status).toBe(200)
+      expect(json(posted.body)['identity']).toMatchObject({ accessKey: 'AKIDCONFORMANCE' })
+      const forged = await send({ method: 'POST', path: '/pets', headers: post.headers as Record<string, string>, body: '{"name":"max"}' })
+      expect(forged.status).toBe(403)
+      expect(forged.headers['x-amzn-errortype']).toBe('InvalidSignatureException')
       clock.advance(6 * 60_000)
       const stale = await send({ path: '/pets', headers: await signed('/pets') })
       expect(stale.status).toBe(403)
       expect(stale.body).toBe('{"message":"Signature expired: 20261118T120000Z is now earlier than 20261118T120100Z (20261118T120600Z - 5 min.)"}')
+    },
+  )
+
+  scenario(
+    'IAM SigV4 with a body: the hash is verified and the route still gets the request (each framework parses it after us)',
+    spec({}, (gw) => [
+      gw.authorize({ type: 'aws_iam', credentials: (id) => (id === creds.accessKeyId ? { secretAccessKey: creds.secretAccessKey, policies: [policy('Allow', `${ARN}/*`)] } : undefined) }),
+    ]),
+    async ({ send }) => {
+      const body = '{"name":"rex"}'
+      const post = await signer.sign(
+        { method: 'POST', protocol: 'http:', hostname: 'api.example.com', path: '/pets', headers: { host: 'api.example.com', 'content-type': 'application/json', 'content-length': String(body.length) }, body },
+        { signingDate: new Date(T0) },
+      )
+      const ok = await send({ method: 'POST', path: '/pets', headers: post.headers as Record<string, string>, body })
+      expect(ok.status).toBe(200)
+      expect(json(ok.body)).toMatchObject({ n: 1, url: '/pets' })
+      const forged = await send({ method: 'POST', path: '/pets', headers: post.headers as Record<string, string>, body: '{"name":"max"}' })
+      expect(forged.status).toBe(403)
     },
   )
 })

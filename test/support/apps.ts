@@ -36,6 +36,7 @@ export interface AnyGateway {
   cors(...args: Parameters<Ex['cors']>): unknown
   authorize(...args: Parameters<Ex['authorize']>): unknown
   transform(options: Parameters<Ex['transform']>[0]): unknown
+  mount(...args: Parameters<Ex['mount']>): unknown
 }
 
 export interface Route {

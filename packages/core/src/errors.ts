@@ -26,6 +26,9 @@ export type ConfigErrorCode =
   | 'ERR_INVALID_TEMPLATE'
   | 'ERR_UNSAFE_REGEX'
   | 'ERR_INVALID_TRANSFORM'
+  | 'ERR_INVALID_API_DEFINITION'
+  | 'ERR_UNKNOWN_INTEGRATION'
+  | 'ERR_INVALID_STAGE'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

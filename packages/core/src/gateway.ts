@@ -21,6 +21,9 @@ import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
 import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
 import { requestValidationStep, validationConfig, type ValidateOptions } from './validation/validate.js'
 import { corsStep, type CorsOptions } from './cors/cors.js'
+import { mountStep, type MountedApi, type MountOptions } from './api/mount.js'
+import type { Api } from './api/api.js'
+import type { ApiDefinition } from './api/definition.js'
 import type { AuthorizerResultStore } from './auth/store.js'
 import { memoryAuthorizerResultStore } from './auth/store.js'
 import { expandShorthand, resolveAws, type AwsIdentity } from './auth/arn.js'
@@ -164,6 +167,20 @@ export interface Gateway {
   run(step: Step, exchange: Exchange): Outcome | Promise<Outcome>
 
   /**
+   * Serves a whole API (a definition, or an {@link Api} with deployments and stages): routing,
+   * authorizers, API keys, throttling, caching and integrations in API Gateway's order.
+   */
+  mount(api: Api | ApiDefinition, options?: MountOptions): MountedApi
+  /** Where the API pretends to live (method ARNs, SigV4 scope). */
+  readonly aws: Readonly<Required<AwsIdentity>>
+  /**
+   * Access control for a method: an authorizer (`token`, `request`, `jwt`, `cognito_user_pools`,
+   * `aws_iam`) or `none` (the resource policy alone), combined with the gateway's resource policy.
+   * Pass the same config object for every method of one authorizer: they share its key set, its
+   * verified-token memory and its result cache.
+   */
+  authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): Step
+  /**
    * Request validation (API Gateway's request validators): required parameters present and
    * non-blank (400 BAD_REQUEST_PARAMETERS), then the body against its model (400 BAD_REQUEST_BODY).
    * Schemas are compiled now.
@@ -174,15 +191,6 @@ export interface Gateway {
    * allowed origins (gateway error responses of later steps included) and replaces the backend's.
    */
   cors(options?: CorsOptions): Step
-  /** Where the API pretends to live (method ARNs, SigV4 scope). */
-  readonly aws: Readonly<Required<AwsIdentity>>
-  /**
-   * Access control for a method: an authorizer (`token`, `request`, `jwt`, `cognito_user_pools`,
-   * `aws_iam`) or `none` (the resource policy alone), combined with the gateway's resource policy.
-   * Pass the same config object for every method of one authorizer: they share its key set, its
-   * verified-token memory and its result cache.
-   */
-  authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): Step
   /**
    * Mapping templates around a host route: the request template (by Content-Type, with
    * `passthroughBehavior` and 415) rewrites the request the route sees; integration responses and
@@ -456,6 +464,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (isPromise(out)) return out.then((o) => finish(o, ex), (e: unknown) => fail(e, ex, step))
       return finish(out, ex)
     },
+    mount: (api, opts) => mountStep(gw, api, opts),
     validate: (opts?: ValidateOptions) => own(requestValidationStep(validationConfig(opts ?? {}), responses)),
     cors: (opts?: CorsOptions) => own(corsStep(opts)),
     transform: (opts: TransformOptions) => own(transformStep(responses, opts)),

@@ -112,3 +112,44 @@ describe('cache invalidation permission', () => {
     expect(json(await send(admin, 'max-age=0'))).toEqual({ n: 3 })
   })
 })
+
+describe('IAM callers and resource policies', () => {
+  const T = Date.UTC(2026, 0, 1)
+  const amz = '20260101T000000Z'
+  const secretAccessKey = 'iam-test-secret-0123456789'
+  const signedGet = async (path: string) => {
+    const { canonicalRequest, signature } = await import('./sigv4.js')
+    const payload = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+    const headers: Record<string, string> = { host: 'api.example.com', 'x-amz-date': amz }
+    const canonical = canonicalRequest('GET', path, '', ['host', 'x-amz-date'], (n) => headers[n] ?? null, payload)
+    const sig = signature(secretAccessKey, '20260101', 'eu-west-1', 'execute-api', amz, canonical)
+    headers['authorization'] = `AWS4-HMAC-SHA256 Credential=AKIDX/20260101/eu-west-1/execute-api/aws4_request, SignedHeaders=host;x-amz-date, Signature=${sig}`
+    return { url: `http://api.example.com${path}`, headers }
+  }
+  const allowAll: PolicyDocument = { Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' }] }
+  const byAccount = (account: string): PolicyDocument => ({ Statement: [{ Effect: 'Allow', Principal: { AWS: [`arn:aws:iam::${account}:root`] }, Action: 'execute-api:Invoke', Resource: 'execute-api:/*' }] })
+
+  it('same account: the resource policy alone may allow an identity without policies', async () => {
+    const gw = setup({ clock: new ManualClock(T), resourcePolicy: byAccount('111122223333') })
+    const step = gw.authorize({ type: 'aws_iam', credentials: () => ({ secretAccessKey }) })
+    expect((await simulate(step, await signedGet('/pets'))).response.status).toBe(200)
+  })
+
+  it('another account (Table B): the identity policy and the resource policy must both allow', async () => {
+    const gw = setup({ clock: new ManualClock(T), resourcePolicy: byAccount('999988887777') })
+    const noIdentityPolicy = gw.authorize({ type: 'aws_iam', name: 'a', credentials: () => ({ secretAccessKey, accountId: '999988887777' }) })
+    expect((await simulate(noIdentityPolicy, await signedGet('/pets'))).response.status).toBe(403)
+    const both = gw.authorize({ type: 'aws_iam', name: 'b', credentials: () => ({ secretAccessKey, accountId: '999988887777', policies: [allowAll] }) })
+    expect((await simulate(both, await signedGet('/pets'))).response.status).toBe(200)
+    const other = setup({ clock: new ManualClock(T), resourcePolicy: byAccount('111122223333') })
+    const notNamed = other.authorize({ type: 'aws_iam', credentials: () => ({ secretAccessKey, accountId: '999988887777', policies: [allowAll] }) })
+    expect((await simulate(notNamed, await signedGet('/pets'))).response.status).toBe(403)
+  })
+
+  it('an explicit Deny of the resource policy names the IAM caller', async () => {
+    const gw = setup({ clock: new ManualClock(T), resourcePolicy: { Statement: [{ Effect: 'Deny', Principal: '*', Action: 'execute-api:Invoke', Resource: 'execute-api:/prod/GET/pets' }] } })
+    const step = gw.authorize({ type: 'aws_iam', credentials: () => ({ secretAccessKey, userArn: 'arn:aws:iam::111122223333:user/bob', policies: [allowAll] }) })
+    const r = await simulate(step, await signedGet('/pets'))
+    expect(json(r)).toEqual({ Message: `User: arn:aws:iam::111122223333:user/bob is not authorized to perform: execute-api:Invoke on resource: ${ARN}/GET/pets with an explicit deny` })
+  })
+})

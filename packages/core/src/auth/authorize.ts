@@ -66,16 +66,19 @@ export function prepareAuthorizer(config: AuthorizerConfig, env: AuthEnv, fallba
   }
 }
 
-/** On the exchange (a symbol-keyed own property, cheaper than a WeakMap of requests): what the caller's policies decide for another action. */
+/**
+ * What the caller's policies decide for another action, kept on the exchange's `$context.authorizer`
+ * under a non-enumerable symbol (cheaper than a WeakMap of requests; invisible to templates and JSON).
+ */
 const POLICIES = Symbol('sluice.callerPolicies')
-type WithPolicies = Exchange & { [POLICIES]?: (action: string) => PolicyDecision }
+type PolicyHolder = Record<PropertyKey, unknown> & { [POLICIES]?: (action: string) => PolicyDecision }
 
 /**
  * Whether the policies that authorized this request (authorizer policy or IAM identity policies,
  * with the resource policy) allow `action` on its method ARN; undefined when no policy did.
  */
 export function policyAllows(exchange: Exchange, action: string): boolean | undefined {
-  const f = (exchange as WithPolicies)[POLICIES]
+  const f = (exchange.context.authorizer as PolicyHolder)[POLICIES]
   return f === undefined ? undefined : f(action) === 'allow'
 }
 
@@ -135,17 +138,20 @@ export function authorizeStep(env: AuthorizeEnv, prepared: PreparedAuthorizer, m
     v.apply(exchange)
     exchange.record({ feature: 'authorizer', decision: 'allow', detail: v.detail })
     if (!v.policy) return
-    ;(exchange as WithPolicies)[POLICIES] = (action) => {
+    const decide = (action: string): PolicyDecision => {
       const r = { ...req, action }
       const c = v.evaluate(r)
       const res = resourcePolicy?.evaluate(r)
       return res === undefined ? c : combineDecisions(c, res, v.crossAccount === true)
     }
+    Object.defineProperty(exchange.context.authorizer, POLICIES, { value: decide, configurable: true })
   }
 
   return {
     feature: 'authorizer',
     finalizes: false,
+    // SigV4 hashes the body itself (Fastify then runs the step in preParsing and replays the bytes)
+    ...(iam ? { readsBody: true } : {}),
     run(exchange: Exchange): Outcome | Promise<Outcome> {
       if (!needsArn) {
         const v = (authenticate as Authenticate)(exchange, '')

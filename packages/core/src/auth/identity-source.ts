@@ -57,6 +57,8 @@ export function readIdentitySource(source: IdentitySource, exchange: Exchange): 
       v = queryValue(exchange.query, source.name)
       break
     default: {
+      // HTTP API's $context.routeKey (a cached result per route): sluice's context has no field of that name
+      if (source.kind === 'context' && source.name === 'routeKey') return `${exchange.request.method} ${exchange.context.resourcePath}`
       const x = lookup(exchange, source.kind, source.path)
       v = x === undefined || x === null ? undefined : printValue(x)
     }

@@ -28,6 +28,13 @@ describe('TOKEN authorizer', () => {
     expect(r.trace).toEqual([{ feature: 'authorizer', decision: 'allow', detail: { authorizer: 'authorizer-1', cached: false } }])
   })
 
+  it('a context key named principalId never replaces the principal; __proto__ is ignored', async () => {
+    const { gw } = setup()
+    const r = await simulate(gw.authorize({ type: 'token', handler: () => ({ principalId: 'real', policyDocument: policy('Allow', '*'), context: JSON.parse('{"principalId":"fake","__proto__":"x","k":"v"}') as Record<string, string> }) }), { headers: { authorization: 't' } })
+    expect({ ...r.context.authorizer }).toEqual({ principalId: 'real', k: 'v' })
+    expect(JSON.stringify(r.context.authorizer)).toBe('{"principalId":"real","k":"v"}')
+  })
+
   it('the root path is .../GET/', async () => {
     const { gw } = setup()
     let arn = ''
@@ -235,6 +242,17 @@ describe('REQUEST authorizer', () => {
     await simulate(step, { url: '/?b=1', headers: { a: 'x' } })
     await simulate(step, { url: '/?b=2', headers: { a: 'x' } })
     expect(handler).toHaveBeenCalledTimes(2)
+  })
+
+  it('$context.routeKey as an identity source caches per route', async () => {
+    const { gw } = setup()
+    const handler = vi.fn(() => ({ isAuthorized: true }))
+    const step = gw.authorize({ type: 'request', authorizerPayloadFormatVersion: '2.0', enableSimpleResponses: true, identitySource: ['$request.header.a', '$context.routeKey'], handler })
+    await simulate(step, { url: '/x', headers: { a: '1' } })
+    await simulate(step, { url: '/x', headers: { a: '1' } })
+    await simulate(step, { url: '/y', headers: { a: '1' } })
+    expect(handler).toHaveBeenCalledTimes(2)
+    expect((handler.mock.calls[0] as unknown[])[0]).toMatchObject({ identitySource: ['1', 'GET /x'] })
   })
 
   it('HTTP API payload 2.0 with simple responses', async () => {

@@ -205,8 +205,9 @@ function identified(result: StoredAuthorizerResult, name: string, cached: boolea
       policy === undefined ? 'Forbidden' : explicit ? 'User is not authorized to access this resource with an explicit deny' : 'User is not authorized to access this resource',
     apply(exchange) {
       const a = exchange.context.authorizer
-      if (result.principalId !== undefined) a['principalId'] = result.principalId
       if (result.context) for (const [k, val] of Object.entries(result.context)) if (k !== '__proto__') a[k] = contextString(val)
+      // the principal is the authorizer's answer, never a context key of the same name
+      if (result.principalId !== undefined) a['principalId'] = result.principalId
       if (result.usageIdentifierKey !== undefined) exchange.usageIdentifierKey = result.usageIdentifierKey
     },
     detail: { authorizer: name, cached },

@@ -107,7 +107,8 @@ const list = (v: unknown, path: string): readonly string[] => {
 
 const MAX_RESOURCE = 1600
 const INVOKE = 'execute-api:Invoke'
-const INVOKE_LOWER = INVOKE.toLowerCase()
+/** A literal, so comparisons with the patterns below are pointer comparisons. */
+const INVOKE_LOWER = 'execute-api:invoke'
 
 function compileCidrs(values: readonly string[], path: string): Cidr[] {
   return values.map((entry, i) => {
@@ -167,7 +168,8 @@ function compilePatterns(values: readonly string[], isAction: boolean, negate: b
   const matchers = values.map((v, i) => {
     const x = expand ? expand(v) : v
     if (x.length > MAX_RESOURCE) throw new PolicyError(`${path}[${i}]`, `longer than ${MAX_RESOURCE} characters`)
-    return patternMatcher(isAction ? x.toLowerCase() : x)
+    const lower = isAction ? x.toLowerCase() : x
+    return patternMatcher(lower === INVOKE_LOWER ? INVOKE_LOWER : lower)
   })
   if (values.length === 1 && values[0] === '*') return negate ? () => false : () => true
   return (r, action) => {

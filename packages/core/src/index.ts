@@ -56,3 +56,4 @@ export type { CacheStore, CacheEntry, CacheFlushFilter, MemoryCacheStoreOptions 
 export type { CacheOptions, StageCacheSettings, UnauthorizedCacheControlStrategy } from './cache/settings.js'
 export type { CacheStats, MethodCacheSetting } from './cache/cache.js'
 export { INVALIDATION_WARNING } from './cache/cache.js'
+export { StoreUnavailableError, isStoreUnavailableError } from './errors.js'

@@ -19,6 +19,7 @@ import { bucketSpec, methodKey, type BucketSpec, type ThrottleSettings } from '.
 import type { ThrottleStore } from './throttle/store.js'
 import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
 import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
+import type { AuthorizerResultStore } from './auth/store.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -48,6 +49,8 @@ export interface MethodSetting extends MethodCacheSetting {
 export interface GatewayStore {
   throttle?: ThrottleStore
   cache?: CacheStore
+  /** Cached Lambda-style authorizer results (`authorizerResultTtlInSeconds`). */
+  authorizer?: AuthorizerResultStore
 }
 
 /** Options of {@link createGateway} (and of every adapter's `gateway()`). */

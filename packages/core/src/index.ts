@@ -56,4 +56,8 @@ export type { CacheStore, CacheEntry, CacheFlushFilter, MemoryCacheStoreOptions 
 export type { CacheOptions, StageCacheSettings, UnauthorizedCacheControlStrategy } from './cache/settings.js'
 export type { CacheStats, MethodCacheSetting } from './cache/cache.js'
 export { INVALIDATION_WARNING } from './cache/cache.js'
+export { MemoryAuthorizerResultStore, memoryAuthorizerResultStore } from './auth/store.js'
+export type { AuthorizerResultStore, StoredAuthorizerResult, MemoryAuthorizerResultStoreOptions } from './auth/store.js'
+export { compilePolicy, combineDecisions, wildcardMatch, PolicyError } from './auth/policy.js'
+export type { PolicyDocument, PolicyStatement, PolicyRequest, PolicyDecision, CompiledPolicy, CompilePolicyOptions } from './auth/policy.js'
 export { StoreUnavailableError, isStoreUnavailableError } from './errors.js'

@@ -18,6 +18,7 @@ export type ConfigErrorCode =
   | 'ERR_USAGE_PLAN_CONFLICT'
   | 'ERR_QUOTA_WITHOUT_KEY'
   | 'ERR_INVALID_CACHE'
+  | 'ERR_INVALID_STORE'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 

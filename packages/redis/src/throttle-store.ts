@@ -44,6 +44,11 @@ export function identityTag(key: string): string {
   return key.replace(/[{}]/g, '_')
 }
 
+/** A decision Redis took: `at` is the time the script used (epoch ms, the server's clock unless `clock: 'gateway'`). */
+export interface RedisThrottleDecision extends ThrottleDecision {
+  readonly at: number
+}
+
 interface Remembered {
   /** performance.now() until which the bucket (or quota) cannot admit. */
   readonly until: number
@@ -126,7 +131,8 @@ export class RedisThrottleStore implements ThrottleStore {
   #decide(query: ThrottleQuery, reply: number[], keys: readonly string[], quotaKey: string | undefined, sent: number): ThrottleDecision {
     this.stats.redis++
     const n = query.buckets.length
-    const d: ThrottleDecision = {
+    const d: RedisThrottleDecision = {
+      at: reply[4] as number,
       allowed: reply[0] === 1,
       boundBucket: reply[1] as number,
       quotaExceeded: reply[2] === 1,

@@ -33,7 +33,7 @@ async function window(): Promise<Array<[number, number, number]>> {
   for (let c = 0; c < config.concurrency; c++) {
     for (let k = 0; k < config.keys; k++) {
       const query = { buckets: [refs[k] as BucketRef] }
-      const p = config.store === 'naive' ? naive.consume(query) : Promise.resolve(stores.throttle.consume(query, Date.now()) as Promise<{ allowed: boolean; at: number }>)
+      const p = config.store === 'naive' ? naive.consume(query) : Promise.resolve(stores.throttle.consume(query, Date.now()) as unknown as Promise<{ allowed: boolean; at: number }>)
       all.push(p.then((d) => void out.push([k, d.at, d.allowed ? 1 : 0])))
     }
   }

@@ -7,7 +7,9 @@ import { Script } from './client.js'
 
 /**
  * One throttle decision: every bucket and the quota; consumes one token from each bucket and
- * counts the quota only when all admit. The arithmetic is the memory store's, line for line.
+ * counts the quota only when all admit. The arithmetic is the memory store's, line for line. A
+ * bucket is a string `<micro-tokens>:<ms>` and a quota counter `<period start>:<used>`: one
+ * command each to read and to write (with its expiry).
  *
  * KEYS: bucket 1..n, then (with a quota) the quota counter and the day's usage record.
  * ARGV: n, now (-1: the server's clock, `TIME`), idle grace ms, then per bucket capacity and
@@ -31,21 +33,18 @@ local grace = tonumber(ARGV[3])
 local TOKEN = 1000000
 local tokens = {}
 local ats = {}
-local caps = {}
-local pers = {}
 local allowed = 1
 local bound = -1
 for i = 1, n do
   local cap = tonumber(ARGV[2 + i * 2])
   local per = tonumber(ARGV[3 + i * 2])
-  caps[i] = cap
-  pers[i] = per
-  local s = redis.call('HMGET', KEYS[i], 't', 'a')
+  local s = redis.call('GET', KEYS[i])
   local t = cap
   local at = now
-  if s[1] then
-    t = tonumber(s[1])
-    at = tonumber(s[2])
+  if s then
+    local sep = string.find(s, ':', 1, true)
+    t = tonumber(string.sub(s, 1, sep - 1))
+    at = tonumber(string.sub(s, sep + 1))
     if now > at then
       local missing = cap - t
       local elapsed = now - at
@@ -66,9 +65,13 @@ local q = 4 + n * 2
 if KEYS[n + 1] then
   local limit = tonumber(ARGV[q])
   local pstart = tonumber(ARGV[q + 1])
-  local c = redis.call('HMGET', KEYS[n + 1], 'p', 'u')
-  local p = tonumber(c[1]) or pstart
-  qused = tonumber(c[2]) or 0
+  local p = pstart
+  local c = redis.call('GET', KEYS[n + 1])
+  if c then
+    local sep = string.find(c, ':', 1, true)
+    p = tonumber(string.sub(c, 1, sep - 1))
+    qused = tonumber(string.sub(c, sep + 1))
+  end
   if pstart > p then
     p = pstart
     qused = 0
@@ -79,10 +82,8 @@ if KEYS[n + 1] then
   end
   if allowed == 1 then
     qused = qused + 1
-    redis.call('HSET', KEYS[n + 1], 'p', string.format('%.0f', p), 'u', qused)
-    redis.call('PEXPIRE', KEYS[n + 1], math.max(0, tonumber(ARGV[q + 2])) + 86400000)
-    redis.call('HINCRBY', KEYS[n + 2], 'u', 1)
-    redis.call('PEXPIRE', KEYS[n + 2], tonumber(ARGV[q + 3]))
+    redis.call('SET', KEYS[n + 1], string.format('%.0f:%.0f', p, qused), 'PX', math.max(0, tonumber(ARGV[q + 2])) + 86400000)
+    if redis.call('HINCRBY', KEYS[n + 2], 'u', 1) == 1 then redis.call('PEXPIRE', KEYS[n + 2], tonumber(ARGV[q + 3])) end
   end
 end
 local out = { allowed, bound, qexceeded, qused, now }
@@ -90,8 +91,9 @@ for i = 1, n do
   local t = tokens[i]
   if allowed == 1 then
     t = t - TOKEN
-    redis.call('HSET', KEYS[i], 't', string.format('%.0f', t), 'a', string.format('%.0f', ats[i]))
-    redis.call('PEXPIRE', KEYS[i], math.ceil((caps[i] - t) / pers[i]) + grace)
+    local cap = tonumber(ARGV[2 + i * 2])
+    local per = tonumber(ARGV[3 + i * 2])
+    redis.call('SET', KEYS[i], string.format('%.0f:%.0f', t, ats[i]), 'PX', math.ceil((cap - t) / per) + grace)
   end
   out[5 + i] = t
 end
@@ -106,17 +108,21 @@ return out
 export const SET_USED = new Script(`
 local pstart = tonumber(ARGV[1])
 local used = tonumber(ARGV[2])
-local c = redis.call('HMGET', KEYS[1], 'p', 'u')
-local p = tonumber(c[1]) or pstart
-local old = tonumber(c[2]) or 0
+local p = pstart
+local old = 0
+local c = redis.call('GET', KEYS[1])
+if c then
+  local sep = string.find(c, ':', 1, true)
+  p = tonumber(string.sub(c, 1, sep - 1))
+  old = tonumber(string.sub(c, sep + 1))
+end
 if pstart > p then
   p = pstart
   old = 0
 end
 redis.call('HINCRBY', KEYS[2], 'a', used - old)
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
-redis.call('HSET', KEYS[1], 'p', string.format('%.0f', p), 'u', used)
-redis.call('PEXPIRE', KEYS[1], math.max(0, tonumber(ARGV[3])) + 86400000)
+redis.call('SET', KEYS[1], string.format('%.0f:%.0f', p, used), 'PX', math.max(0, tonumber(ARGV[3])) + 86400000)
 return 1
 `)
 

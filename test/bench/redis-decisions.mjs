@@ -5,7 +5,7 @@
  * packages (`pnpm run build` first) against `REDIS_URL` (default redis://127.0.0.1:6379), under
  * the key prefix `sluice-bench:decisions:` (deleted at the end).
  *
- *   node test/bench/redis-decisions.mjs [--processes 4] [--inflight 256] [--duration 5] [--keys 1000] [--flood]
+ *   node test/bench/redis-decisions.mjs [--processes 4] [--inflight 256] [--duration 5] [--keys 1000] [--flood] [--no-autopipelining]
  *
  * Each decision is one `gw.throttle()` store call with two buckets (the caller's plan and the
  * shared account) and a monthly quota — what `apiKey + throttle` asks of the store per request.
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '5' },
     keys: { type: 'string', default: '1000' },
     flood: { type: 'boolean', default: false },
+    'no-autopipelining': { type: 'boolean', default: false },
     child: { type: 'boolean', default: false },
   },
 })
@@ -33,7 +34,7 @@ async function child() {
   const { redisStore } = await import('@sluice/redis')
   const { Redis } = await import('ioredis')
   const { composeKey } = await import('@sluice/core')
-  const client = new Redis(URL_, { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 })
+  const client = new Redis(URL_, { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0, enableAutoPipelining: !values['no-autopipelining'] })
   client.on('error', () => undefined)
   await new Promise((r) => client.once('ready', r))
   const store = redisStore(client, { prefix: PREFIX, onStoreError: 'closed', commandTimeoutMs: 5_000 })
@@ -70,7 +71,7 @@ async function child() {
 async function parent() {
   const n = Number(values.processes)
   const script = fileURLToPath(import.meta.url)
-  const args = ['--child', '--inflight', values.inflight, '--duration', values.duration, '--keys', values.keys, ...(values.flood ? ['--flood'] : [])]
+  const args = ['--child', '--inflight', values.inflight, '--duration', values.duration, '--keys', values.keys, ...(values.flood ? ['--flood'] : []), ...(values['no-autopipelining'] ? ['--no-autopipelining'] : [])]
   const children = Array.from({ length: n }, () => fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
   const wait = (c, type) => new Promise((resolve, reject) => {
     c.on('message', (m) => m.type === type && resolve(m))

@@ -54,6 +54,15 @@ interface Remembered {
   readonly until: number
   readonly decision: ThrottleDecision
   readonly at: number
+  /** The keys of the refused query: only the same query is answered from memory. */
+  readonly keys: readonly string[]
+}
+
+/** Whether a query has the same bucket keys as a remembered one (so its other figures apply too). */
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length < b.length) return false
+  for (let i = 0; i < b.length; i++) if (a[i] !== b[i]) return false
+  return true
 }
 
 function fullDecision(query: ThrottleQuery): ThrottleDecision {
@@ -150,19 +159,19 @@ export class RedisThrottleStore implements ThrottleStore {
     }
     if (!d.allowed && this.#o.rememberDenials) {
       // measured from when the request was sent: the bucket cannot have refilled earlier than that
-      if (d.quotaExceeded && quotaKey !== undefined) this.#remember(quotaKey, sent + QUOTA_MEMORY_MS, d, sent)
-      else if (d.boundBucket >= 0) this.#remember(keys[d.boundBucket] as string, sent + (d.waitMs[d.boundBucket] as number), d, sent)
+      if (d.quotaExceeded && quotaKey !== undefined) this.#remember(quotaKey, sent + QUOTA_MEMORY_MS, d, sent, keys)
+      else if (d.boundBucket >= 0) this.#remember(keys[d.boundBucket] as string, sent + (d.waitMs[d.boundBucket] as number), d, sent, keys)
     }
     return d
   }
 
-  #remember(key: string, until: number, decision: ThrottleDecision, at: number): void {
+  #remember(key: string, until: number, decision: ThrottleDecision, at: number, keys: readonly string[]): void {
     const m = this.#remembered
     if (m.size >= MAX_REMEMBERED) {
       for (const [k, r] of m) if (r.until <= at) m.delete(k)
       if (m.size >= MAX_REMEMBERED) m.clear()
     }
-    m.set(key, { until, decision, at })
+    m.set(key, { until, decision, at, keys })
   }
 
   /** A refusal answered from this process's memory, when a bucket (or the quota) of the query cannot admit yet. */
@@ -173,21 +182,22 @@ export class RedisThrottleStore implements ThrottleStore {
     for (let i = 0; i < keys.length; i++) {
       const r = m.get(keys[i] as string)
       if (r === undefined) continue
-      if (r.until > now) {
+      if (r.until <= now) m.delete(keys[i] as string)
+      else if (sameKeys(r.keys, keys)) {
         hit = r
         bound = i
         break
       }
-      m.delete(keys[i] as string)
     }
     let quota = false
     if (hit === undefined && quotaKey !== undefined) {
       const r = m.get(quotaKey)
       if (r !== undefined) {
-        if (r.until > now) {
+        if (r.until <= now) m.delete(quotaKey)
+        else if (sameKeys(r.keys, keys)) {
           hit = r
           quota = true
-        } else m.delete(quotaKey)
+        }
       }
     }
     if (hit === undefined) return undefined
@@ -197,7 +207,6 @@ export class RedisThrottleStore implements ThrottleStore {
     const n = keys.length
     const d: ThrottleDecision = { allowed: false, boundBucket: quota ? -1 : bound, quotaExceeded: quota, remaining: new Array<number>(n), waitMs: new Array<number>(n), fullMs: new Array<number>(n), quotaUsed: prev.quotaUsed }
     for (let i = 0; i < n; i++) {
-      // the same buckets in the same order when the query is the same caller's; else what is known
       d.remaining[i] = i === bound ? 0 : (prev.remaining[i] ?? 0)
       d.waitMs[i] = i === bound ? Math.max(1, Math.ceil(hit.until - now)) : Math.max(0, (prev.waitMs[i] ?? 0) - elapsed)
       d.fullMs[i] = Math.max(0, (prev.fullMs[i] ?? 0) - elapsed)

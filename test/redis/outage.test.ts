@@ -14,7 +14,7 @@ import { createGateway, isPromise, type Gateway, type Outcome, type Step } from 
 import { createRequest } from '@sluice/core/testing'
 import { redisStore, type RedisStores } from '@sluice/redis'
 import { Redis } from 'ioredis'
-import { CLIENT_OPTIONS } from '../support/redis.js'
+import { CLIENT_OPTIONS, redisServerAvailable } from '../support/redis.js'
 import { OwnRedis } from './support/server.js'
 
 const TIMEOUT = 100
@@ -92,7 +92,7 @@ const within = (s: Sample, from: number, to: number): boolean => s.t >= from && 
 /** Phase marks (performance.now()). */
 const marks = { killAt: 0, restartedAt: 0, freezeAt: 0, thawAt: 0, end: 0 }
 
-describe('outages of a Redis the test owns', () => {
+if (await redisServerAvailable()) describe('outages of a Redis the test owns', () => {
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled)
     await server.start()

@@ -79,3 +79,27 @@ export function ready(client: Redis): Promise<void> {
   if (client.status === 'ready') return Promise.resolve()
   return new Promise((resolve) => client.once('ready', () => resolve()))
 }
+
+/**
+ * Whether `redis-server` can be started by tests that run their own (outages, Cluster). When it
+ * cannot: one failing test under `REQUIRE_REDIS=1`, else one skipped test saying why.
+ */
+export async function redisServerAvailable(): Promise<boolean> {
+  const { execFileSync } = await import('node:child_process')
+  let reason = ''
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore', timeout: 5_000 })
+    return true
+  } catch (e) {
+    reason = `redis-server cannot be started (${e instanceof Error ? e.message : String(e)})`
+  }
+  if (REQUIRE_REDIS) {
+    it('redis-server can be started (REQUIRE_REDIS=1)', () => {
+      throw new Error(reason)
+    })
+  } else {
+    it.skip(`tests with their own redis-server skipped: ${reason} (set REQUIRE_REDIS=1 to make this a failure)`, () => undefined)
+    console.warn(`[sluice] ${reason}`)
+  }
+  return false
+}

@@ -204,3 +204,38 @@ redis.call('HDEL', KEYS[3], KEYS[1])
 redis.call('ZREM', KEYS[2], KEYS[1])
 return redis.call('DEL', KEYS[1])
 `)
+
+/**
+ * Gives back what a `CONSUME` took, when another slot's script refused the same request (Redis
+ * Cluster with per-identity slots): one token to each bucket (at most its capacity) and one count
+ * to the quota of the same period. KEYS: buckets 1..n, then optionally the quota counter and the
+ * day record. ARGV: n, each bucket's capacity, then the quota's period start.
+ */
+export const REFUND = new Script(`
+local n = tonumber(ARGV[1])
+for i = 1, n do
+  local s = redis.call('GET', KEYS[i])
+  local ttl = redis.call('PTTL', KEYS[i])
+  if s and ttl > 0 then
+    local sep = string.find(s, ':', 1, true)
+    local t = tonumber(string.sub(s, 1, sep - 1)) + 1000000
+    local cap = tonumber(ARGV[1 + i])
+    if t > cap then t = cap end
+    redis.call('SET', KEYS[i], string.format('%.0f', t) .. string.sub(s, sep), 'PX', ttl)
+  end
+end
+if KEYS[n + 1] then
+  local c = redis.call('GET', KEYS[n + 1])
+  local ttl = redis.call('PTTL', KEYS[n + 1])
+  if c and ttl > 0 then
+    local sep = string.find(c, ':', 1, true)
+    local p = tonumber(string.sub(c, 1, sep - 1))
+    local u = tonumber(string.sub(c, sep + 1))
+    if p == tonumber(ARGV[n + 2]) and u > 0 then
+      redis.call('SET', KEYS[n + 1], string.format('%.0f:%.0f', p, u - 1), 'PX', ttl)
+      redis.call('HINCRBY', KEYS[n + 2], 'u', -1)
+    end
+  end
+end
+return 1
+`)

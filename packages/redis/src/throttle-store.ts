@@ -9,7 +9,7 @@ import { MemoryThrottleStore, StoreUnavailableError, type BucketRef, type DailyU
 import { globEscape, scanKeys, type RedisLike } from './client.js'
 import type { Guard } from './guard.js'
 import type { ResolvedOptions, StoreErrorPolicy } from './options.js'
-import { CONSUME, SET_USED } from './scripts.js'
+import { CONSUME, REFUND, SET_USED } from './scripts.js'
 
 const TOKEN = 1_000_000
 const DAY_MS = 86_400_000
@@ -58,6 +58,19 @@ interface Remembered {
   readonly keys: readonly string[]
 }
 
+/** The hash tag of a Redis key (the text between its first `{` and the next `}`). */
+function tagOf(key: string): string {
+  const open = key.indexOf('{')
+  return key.slice(open + 1, key.indexOf('}', open))
+}
+
+/** Whether the keys of one query live in more than one hash slot. */
+function spansSlots(keys: readonly string[]): boolean {
+  const first = tagOf(keys[0] as string)
+  for (let i = 1; i < keys.length; i++) if (tagOf(keys[i] as string) !== first) return true
+  return false
+}
+
 /** Whether a query has the same bucket keys as a remembered one (so its other figures apply too). */
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   if (a.length < b.length) return false
@@ -79,6 +92,8 @@ export class RedisThrottleStore implements ThrottleStore {
   readonly #o: ResolvedOptions
   readonly #policy: StoreErrorPolicy
   readonly #single: boolean
+  /** A Cluster with per-identity slots: a query whose keys span slots runs one script per slot. */
+  readonly #split: boolean
   readonly #local = new MemoryThrottleStore()
   readonly #remembered = new Map<string, Remembered>()
   readonly #keys = new WeakMap<BucketRef, string>()
@@ -91,6 +106,7 @@ export class RedisThrottleStore implements ThrottleStore {
     this.#o = options
     this.#policy = options.policy.throttle
     this.#single = (options.hashTag ?? (client.isCluster ? 'single' : 'identity')) === 'single'
+    this.#split = client.isCluster && !this.#single
   }
 
   /** The Redis key of a core key (`kind`: b bucket, q quota counter, d day record). */
@@ -131,10 +147,81 @@ export class RedisThrottleStore implements ThrottleStore {
       args.push(q.limit, q.periodStart, q.periodEnd - now, this.#o.retentionMs)
     }
     const sent = t
+    if (this.#split && spansSlots(keys)) {
+      return this.#consumeSplit(query, keys, now).then(
+        (reply) => this.#decide(query, reply, keys, quotaKey, sent),
+        (error: unknown) => this.#fallback(query, now, error),
+      )
+    }
     return this.#guard.call('throttle.consume', () => CONSUME.run(this.#client, keys, args)).then(
       (reply) => this.#decide(query, reply as number[], keys, quotaKey, sent),
       (error: unknown) => this.#fallback(query, now, error),
     )
+  }
+
+  /**
+   * One script per hash slot, in parallel; when one slot refuses and another admitted, the admitted
+   * slots get their tokens (and quota count) back (`REFUND`). Exact but for one case: a refunded
+   * bucket that would have filled up meanwhile keeps at most its capacity. Answers in `CONSUME`'s
+   * reply layout.
+   */
+  async #consumeSplit(query: ThrottleQuery, keys: readonly string[], now: number): Promise<number[]> {
+    const n = query.buckets.length
+    const q = query.quota
+    const groups = new Map<string, { idx: number[]; quota: boolean }>()
+    const group = (tag: string): { idx: number[]; quota: boolean } => {
+      let g = groups.get(tag)
+      if (g === undefined) groups.set(tag, (g = { idx: [], quota: false }))
+      return g
+    }
+    for (let i = 0; i < n; i++) group(tagOf(keys[i] as string)).idx.push(i)
+    if (q !== undefined) group(tagOf(keys[n] as string)).quota = true
+    const list = [...groups.values()]
+    const replies = await Promise.all(
+      list.map((g) => {
+        const gk: string[] = g.idx.map((i) => keys[i] as string)
+        const ga: Array<string | number> = [g.idx.length, this.#o.clock === 'gateway' ? now : -1, IDLE_GRACE_MS]
+        for (const i of g.idx) {
+          const spec = (query.buckets[i] as BucketRef).spec
+          ga.push(spec.capacity, spec.perMs)
+        }
+        if (g.quota && q !== undefined) {
+          gk.push(keys[n] as string, keys[n + 1] as string)
+          ga.push(q.limit, q.periodStart, q.periodEnd - now, this.#o.retentionMs)
+        }
+        return this.#guard.call('throttle.consume', () => CONSUME.run(this.#client, gk, ga)) as Promise<number[]>
+      }),
+    )
+    const allowed = replies.every((r) => r[0] === 1)
+    const out: number[] = [allowed ? 1 : 0, -1, 0, 0, 0]
+    let quotaRefused = false
+    list.forEach((g, gi) => {
+      const r = replies[gi] as number[]
+      out[4] = Math.max(out[4] as number, r[4] as number)
+      const refund = !allowed && r[0] === 1
+      g.idx.forEach((i, j) => {
+        out[5 + i] = (r[5 + j] as number) + (refund ? TOKEN : 0)
+      })
+      if (r[0] !== 1) {
+        const b = r[1] as number
+        if (b >= 0) {
+          const i = g.idx[b] as number
+          if (out[1] === -1 || i < (out[1] as number)) out[1] = i
+        } else if (r[2] === 1) quotaRefused = true
+      }
+      if (g.quota) out[3] = (r[3] as number) - (refund ? 1 : 0)
+      if (refund) {
+        const rk: string[] = g.idx.map((i) => keys[i] as string)
+        const ra: Array<string | number> = [g.idx.length, ...g.idx.map((i) => (query.buckets[i] as BucketRef).spec.capacity)]
+        if (g.quota && q !== undefined) {
+          rk.push(keys[n] as string, keys[n + 1] as string)
+          ra.push(q.periodStart)
+        }
+        this.#guard.call('throttle.refund', () => REFUND.run(this.#client, rk, ra)).catch(() => undefined)
+      }
+    })
+    if (!allowed && out[1] === -1 && quotaRefused) out[2] = 1
+    return out
   }
 
   #decide(query: ThrottleQuery, reply: number[], keys: readonly string[], quotaKey: string | undefined, sent: number): ThrottleDecision {

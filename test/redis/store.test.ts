@@ -5,9 +5,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { composeKey, createGateway, isSluiceConfigError, isStoreUnavailableError, type BucketRef, type BucketSpec, type CacheEntry } from '@sluice/core'
 import { simulate, createRequest } from '@sluice/core/testing'
-import { redisStore, type RedisStores } from '@sluice/redis'
+import { RECOMMENDED_CLIENT_OPTIONS, redisStore, type RedisStores } from '@sluice/redis'
 import { Redis } from 'ioredis'
-import { CLIENT_OPTIONS, cleanPrefix, ready, redisAvailable, testClient, testPrefix } from '../support/redis.js'
+import { CLIENT_OPTIONS, cleanPrefix, ready, redisAvailable, REDIS_URL, testClient, testPrefix } from '../support/redis.js'
 
 const spec = (rateLimit: number, burstLimit: number): BucketSpec => ({ rateLimit, burstLimit, perMs: Math.round(rateLimit * 1000), capacity: burstLimit * 1_000_000 })
 const T0 = Date.UTC(2026, 10, 18, 12, 0, 0)
@@ -197,6 +197,25 @@ if (await redisAvailable()) {
       const pttl = await client.pttl(rk)
       expect(pttl).toBeGreaterThan(55_000)
       expect(pttl).toBeLessThanOrEqual(60_000)
+    })
+
+    it('the documented set-ups: a client with RECOMMENDED_CLIENT_OPTIONS, or a URL (closed by close())', async () => {
+      const prefix = testPrefix('setup')
+      prefixes.push(prefix)
+      const own = new Redis(REDIS_URL, RECOMMENDED_CLIENT_OPTIONS)
+      own.on('error', () => undefined)
+      await ready(own)
+      const a = redisStore(own, { prefix })
+      const b = redisStore(REDIS_URL, { prefix })
+      await new Promise<void>((r) => (b.client.status === 'ready' ? r() : b.client.once('ready', () => r())))
+      const plan: BucketRef = { key: composeKey('p', 'gold', composeKey('k', 'setup')), spec: spec(1, 1), layer: 'plan' }
+      expect(await a.throttle.consume({ buckets: [plan] }, T0)).toMatchObject({ allowed: true })
+      expect(await b.throttle.consume({ buckets: [plan] }, T0)).toMatchObject({ allowed: false })
+      await a.close()
+      await b.close()
+      expect(own.status).toBe('ready')
+      expect(['end', 'close']).toContain(b.client.status)
+      own.disconnect()
     })
 
     it('a gateway on Redis: apiKey + throttle admits the burst, then 429 with Retry-After', async () => {

@@ -74,7 +74,14 @@ export function redisStore(client: RedisLike | string, options: RedisStoreOption
     },
     async close() {
       guard.stop()
-      if (owned) await c.quit().catch(noop)
+      if (!owned || c.status === 'end') return
+      const ended = new Promise<void>((resolve) => {
+        c.once('end', () => resolve())
+        setTimeout(resolve, 1_000).unref()
+      })
+      await c.quit().catch(noop)
+      await ended
+      if (c.status !== 'end') c.disconnect()
     },
   }
 }

@@ -5,10 +5,12 @@
  * packages (`pnpm run build` first) against `REDIS_URL` (default redis://127.0.0.1:6379), under
  * the key prefix `sluice-bench:decisions:` (deleted at the end).
  *
- *   node test/bench/redis-decisions.mjs [--processes 4] [--inflight 256] [--duration 5] [--keys 1000] [--flood] [--no-autopipelining]
+ *   node test/bench/redis-decisions.mjs [--processes 4] [--inflight 256] [--duration 5] [--keys 1000] [--flood] [--autopipelining]
  *
  * Each decision is one `gw.throttle()` store call with two buckets (the caller's plan and the
  * shared account) and a monthly quota — what `apiKey + throttle` asks of the store per request.
+ * `--autopipelining`: the clients batch commands of one tick into one write (ioredis
+ * `enableAutoPipelining`), worth comparing with many decisions in flight.
  * `--flood`: every caller is over its limit; shows that refused callers are answered from the
  * process's memory (Redis calls stay near zero) and how fast.
  */
@@ -23,7 +25,7 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '5' },
     keys: { type: 'string', default: '1000' },
     flood: { type: 'boolean', default: false },
-    'no-autopipelining': { type: 'boolean', default: false },
+    autopipelining: { type: 'boolean', default: false },
     child: { type: 'boolean', default: false },
   },
 })
@@ -34,7 +36,7 @@ async function child() {
   const { redisStore } = await import('@sluice/redis')
   const { Redis } = await import('ioredis')
   const { composeKey } = await import('@sluice/core')
-  const client = new Redis(URL_, { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0, enableAutoPipelining: !values['no-autopipelining'] })
+  const client = new Redis(URL_, { enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0, enableAutoPipelining: values.autopipelining })
   client.on('error', () => undefined)
   await new Promise((r) => client.once('ready', r))
   const store = redisStore(client, { prefix: PREFIX, onStoreError: 'closed', commandTimeoutMs: 5_000 })
@@ -71,7 +73,7 @@ async function child() {
 async function parent() {
   const n = Number(values.processes)
   const script = fileURLToPath(import.meta.url)
-  const args = ['--child', '--inflight', values.inflight, '--duration', values.duration, '--keys', values.keys, ...(values.flood ? ['--flood'] : []), ...(values['no-autopipelining'] ? ['--no-autopipelining'] : [])]
+  const args = ['--child', '--inflight', values.inflight, '--duration', values.duration, '--keys', values.keys, ...(values.flood ? ['--flood'] : []), ...(values.autopipelining ? ['--autopipelining'] : [])]
   const children = Array.from({ length: n }, () => fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }))
   const wait = (c, type) => new Promise((resolve, reject) => {
     c.on('message', (m) => m.type === type && resolve(m))

@@ -17,9 +17,9 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { createGateway, createRequest, memoryThrottleStore } from '@sluice/core'
+import { createGateway, createRequest, memoryThrottleStore, ModelSet } from '@sluice/core'
 import { nodeRequest } from '@sluice/core/node'
-import { API_KEYS, BENCH_KEY } from './scenarios.mjs'
+import { API_KEYS, BENCH_KEY, PET_BODY, PET_MODEL } from './scenarios.mjs'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -183,6 +183,73 @@ const CASES = [
       await first.finalize?.({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }, warm)
       const op = () => gw.run(step, gw.exchange(createRequest({ url: '/bench' })))
       assertOutcome(op(), 'respond', 200)
+      return op
+    },
+  },
+  {
+    name: 'validate: compiled draft-04 model on a parsed 70-byte body (ModelSet.validate)',
+    feature: 'validate',
+    setup() {
+      const model = new ModelSet({ Pet: PET_MODEL }).get('Pet')
+      const value = JSON.parse(PET_BODY)
+      const op = () => model.validate(value)
+      if (!op().valid) throw new Error('the bench body must be valid')
+      return op
+    },
+  },
+  {
+    name: 'validate: exchange + gw.run(validate) (required header, body read, parsed, validated)',
+    feature: 'validate',
+    async: true,
+    async setup() {
+      const gw = createGateway({})
+      const step = gw.validate({ body: { 'application/json': PET_MODEL }, parameters: { header: ['content-type'] } })
+      const op = () => gw.run(step, gw.exchange(createRequest({ method: 'POST', url: '/bench', headers: { 'content-type': 'application/json' }, body: PET_BODY })))
+      assertOutcome(await op(), 'continue')
+      return op
+    },
+  },
+  {
+    name: 'validate: the same exchange + request without the step (baseline for the line above)',
+    feature: 'validate',
+    async: true,
+    async setup() {
+      const gw = createGateway({})
+      const op = async () => {
+        const ex = gw.exchange(createRequest({ method: 'POST', url: '/bench', headers: { 'content-type': 'application/json' }, body: PET_BODY }))
+        await ex.request.text()
+        return ex
+      }
+      await op()
+      return op
+    },
+  },
+  {
+    name: 'validate: parameters only (3 required, present), synchronous',
+    feature: 'validate',
+    setup() {
+      const gw = createGateway({})
+      const step = gw.validate({ parameters: { querystring: ['q'], header: ['x-a', 'content-type'] } })
+      const ex = gw.exchange(createRequest({ url: '/bench?q=1', headers: { 'x-a': '1', 'content-type': 'application/json' } }))
+      const op = () => step.run(ex)
+      assertOutcome(op(), 'continue')
+      return op
+    },
+  },
+  {
+    name: 'cors: simple request, gw.run(cors) + its finalize on the response',
+    feature: 'cors',
+    async: true,
+    async setup() {
+      const gw = createGateway({})
+      const step = gw.cors({ allowOrigins: ['https://app.example.com'], allowMethods: ['GET'] })
+      const response = { status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' }
+      const op = async () => {
+        const ex = gw.exchange(createRequest({ url: '/bench', headers: { origin: 'https://app.example.com' } }))
+        const out = gw.run(step, ex)
+        return out.finalize(response, ex)
+      }
+      if ((await op()).headers['access-control-allow-origin'] !== 'https://app.example.com') throw new Error('cors did not decorate')
       return op
     },
   },

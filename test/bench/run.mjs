@@ -15,10 +15,10 @@
  * Every option also reads BENCH_<NAME> from the environment (BENCH_PAIRS=1 …); flags win.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { request as httpRequest } from 'node:http'
 import { createRequire } from 'node:module'
-import { availableParallelism, cpus } from 'node:os'
+import { availableParallelism, cpus, tmpdir } from 'node:os'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -230,9 +230,9 @@ async function startServer(framework, scenarioArg, gateway) {
   return { child, pid: child.pid, port: ready.port, stderr: () => stderr }
 }
 
-function get(port, headers) {
+function get(port, headers, body = scenario.body) {
   return new Promise((done, fail) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: '/bench', headers: { ...headers, connection: 'close' }, agent: false, timeout: 3000 }, (res) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/bench', method: scenario.method ?? 'GET', headers: { ...headers, connection: 'close' }, agent: false, timeout: 3000 }, (res) => {
       let body = ''
       res.setEncoding('utf8')
       res.on('data', (d) => {
@@ -242,16 +242,18 @@ function get(port, headers) {
     })
     req.on('timeout', () => req.destroy(new Error('request timed out')))
     req.on('error', fail)
-    req.end()
+    req.end(body)
   })
 }
 
 /** The route answers as the load expects, and the feature is really mounted (ON) or not (OFF). */
 async function checkServer(server, on) {
   const r = await get(server.port, scenario.headers)
-  if (r.status !== 200 || JSON.stringify(JSON.parse(r.body)) !== BODY) throw new Error(`GET /bench answered ${r.status} ${r.body}`)
+  const expected = scenario.payload === undefined ? BODY : JSON.stringify(scenario.payload)
+  const answered = r.status === 200 && (on && scenario.verify ? scenario.verify(r.body) : JSON.stringify(JSON.parse(r.body)) === expected)
+  if (!answered) throw new Error(`GET /bench answered ${r.status} ${r.body}`)
   if (scenario.check && scenarioName !== 'off') {
-    const c = await get(server.port, scenario.check.headers ?? {})
+    const c = await get(server.port, scenario.check.headers ?? {}, scenario.check.body ?? scenario.body)
     const want = on ? scenario.check.status : 200
     if (c.status !== want) throw new Error(`check request answered ${c.status}, expected ${want} (gateway ${on ? 'on' : 'off'})`)
   }
@@ -312,14 +314,27 @@ function parseAutocannon(out) {
   }
 }
 
+/** A wrk script that sends `method` with `body` (written once per run to a temporary file). */
+let wrkScriptPath
+function wrkScript(method, body) {
+  if (wrkScriptPath === undefined) {
+    wrkScriptPath = join(mkdtempSync(join(tmpdir(), 'sluice-bench-')), 'request.lua')
+    writeFileSync(wrkScriptPath, `wrk.method = ${JSON.stringify(method)}\nwrk.body = ${JSON.stringify(body)}\n`)
+  }
+  return wrkScriptPath
+}
+
 /** Runs the load generator for `seconds`; returns its figures and its own CPU share. */
 async function load(port, seconds) {
   const url = `http://127.0.0.1:${port}/bench`
   const headers = Object.entries(scenario.headers)
+  // a scenario with a method or body (a POST route): wrk takes them from a script, autocannon from flags
+  const method = scenario.method ?? 'GET'
+  const withBody = method !== 'GET' || scenario.body !== undefined
   const argv =
     clientKind === 'wrk'
-      ? ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', '--timeout', '5s', ...headers.flatMap(([k, v]) => ['-H', `${k}: ${v}`]), url]
-      : [autocannonBin, '-c', String(connections), '-d', String(seconds), '-j', '-n', ...headers.flatMap(([k, v]) => ['-H', `${k}=${v}`]), url]
+      ? ['-t', String(threads), '-c', String(connections), '-d', `${seconds}s`, '--latency', '--timeout', '5s', ...headers.flatMap(([k, v]) => ['-H', `${k}: ${v}`]), ...(withBody ? ['-s', wrkScript(method, scenario.body ?? '')] : []), url]
+      : [autocannonBin, '-c', String(connections), '-d', String(seconds), '-j', '-n', ...headers.flatMap(([k, v]) => ['-H', `${k}=${v}`]), ...(withBody ? ['-m', method, '-b', scenario.body ?? ''] : []), url]
   const [cmd, full] = clientKind === 'wrk' ? pin(args['client-cpu'], 'wrk', argv) : pin(args['client-cpu'], process.execPath, argv)
   const child = track(spawn(cmd, full, { stdio: ['ignore', 'pipe', 'pipe'] }), clientKind)
   let out = ''

@@ -15,9 +15,14 @@
  *                When both are given, `mount[framework]` wins for that framework.
  *   check        optional { path, headers, status } request that the ON server must answer with
  *                `status` and the OFF server with 200: proves the feature is really mounted.
+ *   payload      optional: the JSON value GET /bench answers (default `{"ok":true}`), ON and OFF alike
+ *   verify       optional (body) => boolean: accepts the ON server's answer when the feature
+ *                rewrites it (default: it must equal the payload)
  *
  * To add one (throttle, quota, a peer), add an entry here; nothing else changes.
  */
+
+import { createHmac } from 'node:crypto'
 
 /** Ten API keys with fixed values (20–128 alphanumerics), so the driver knows what to send. */
 export const API_KEYS = Array.from({ length: 10 }, (_, i) => ({
@@ -114,6 +119,33 @@ Object.assign(SCENARIOS, {
   },
 })
 
+/** A fixed HS256 token (exp in 2100) the load generator repeats: the JWT scenarios' caller. */
+export const JWT_SECRET = 'bench-jwt-secret-0123456789abcdefghij'
+export const JWT_ISSUER = 'https://issuer.bench.local'
+export const BENCH_JWT = (() => {
+  const part = (v) => Buffer.from(JSON.stringify(v)).toString('base64url')
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ iss: JWT_ISSUER, aud: 'bench', sub: 'bench-user', exp: 4102444800, iat: 1700000000, scope: 'bench/read' })}`
+  return `${input}.${createHmac('sha256', JWT_SECRET).update(input).digest('base64url')}`
+})()
+const JWT_CONFIG = { type: 'jwt', jwtConfiguration: { issuer: JWT_ISSUER, audience: ['bench'] }, secret: JWT_SECRET }
+
+Object.assign(SCENARIOS, {
+  'jwt-throttle': {
+    description: 'gw.authorize(jwt, HS256) + gw.throttle(plan) per client, app-wide; the client repeats one valid token (remembered after the first verification)',
+    headers: { authorization: `Bearer ${BENCH_JWT}` },
+    options: { accountThrottle: THROTTLE_OPTIONS.accountThrottle },
+    features: (gw) => [gw.authorize(JWT_CONFIG, { authorizationScopes: ['bench/read'] }), gw.throttle({ id: 'per-ip', throttle: HIGH })],
+    check: { headers: {}, status: 401 },
+  },
+  'jwt-throttle-chain': {
+    description: 'gw.chain(gw.authorize(jwt), gw.throttle(plan)): the same decisions as `jwt-throttle` in one middleware / hook',
+    headers: { authorization: `Bearer ${BENCH_JWT}` },
+    options: { accountThrottle: THROTTLE_OPTIONS.accountThrottle },
+    features: (gw) => [gw.chain(gw.authorize(JWT_CONFIG, { authorizationScopes: ['bench/read'] }), gw.throttle({ id: 'per-ip', throttle: HIGH }))],
+    check: { headers: {}, status: 401 },
+  },
+})
+
 /** The frameworks a scenario can run on. */
 export function frameworksOf(scenario) {
   return scenario.frameworks ?? ['express', 'koa', 'fastify', 'hono']
@@ -129,6 +161,60 @@ SCENARIOS['noop-middleware'] = {
     hono: async (app) => app.use(async (_c, next) => { await next() }),
   },
 }
+
+/** A draft-04 model of a typical small JSON body (AWS's PetStore shape) and a body that satisfies it. */
+export const PET_MODEL = {
+  $schema: 'http://json-schema.org/draft-04/schema#',
+  type: 'object',
+  required: ['name', 'type', 'price'],
+  properties: {
+    name: { type: 'string', minLength: 1, maxLength: 64 },
+    type: { type: 'string', enum: ['dog', 'cat', 'fish'] },
+    price: { type: 'number', minimum: 0 },
+    tags: { type: 'array', items: { type: 'string' }, maxItems: 10 },
+  },
+}
+export const PET_BODY = JSON.stringify({ name: 'rex', type: 'dog', price: 24.5, tags: ['good', 'boy'] })
+
+SCENARIOS['validate-post'] = {
+  description: 'POST /bench with a 70-byte JSON body: gw.validate() (draft-04 model + a required header) vs the same POST route bare (which ignores the body)',
+  method: 'POST',
+  body: PET_BODY,
+  headers: { 'content-type': 'application/json' },
+  features: (gw) => [gw.validate({ body: { 'application/json': PET_MODEL }, parameters: { header: ['content-type'] } })],
+  check: { headers: { 'content-type': 'application/json' }, body: '{"name":"rex"}', status: 400 },
+}
+
+SCENARIOS['cors-simple'] = {
+  description: 'gw.cors() app-wide, a simple cross-origin GET from an allowed origin (headers set in the after-handler phase)',
+  headers: { origin: 'https://app.example.com' },
+  features: (gw) => [gw.cors({ allowOrigins: ['https://app.example.com'], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type'] })],
+}
+/** Ten pets: the response a typical mapping template iterates over. */
+const PETS = { pets: Array.from({ length: 10 }, (_, i) => ({ id: i + 1, name: `pet ${i}`, type: i % 2 ? 'dog' : 'cat', price: 10 + i / 4 })) }
+/** A typical response template: a #foreach over 10 items read with $input.path (as micro-templates.mjs). */
+const TYPICAL_TEMPLATE = `#set($pets = $input.path('$.pets'))
+{"count": $pets.size(), "items": [
+#foreach($p in $pets)
+  {"id": $p.id, "name": "$util.escapeJavaScript($p.name)", "type": "$p.type", "price": $p.price}#if($foreach.hasNext),#end
+#end
+]}`
+
+Object.assign(SCENARIOS, {
+  'transform-response': {
+    description: 'gw.transform() with a typical response template (10-item #foreach over $input.path) vs the same route answering the same 10 pets bare',
+    headers: {},
+    payload: PETS,
+    features: (gw) => [gw.transform({ response: { 'application/json': TYPICAL_TEMPLATE } })],
+    verify: (body) => JSON.parse(body).count === 10,
+  },
+  'transform-passthrough': {
+    description: "gw.transform() with the pass-through response template $input.json('$') vs the same route bare",
+    headers: {},
+    payload: PETS,
+    features: (gw) => [gw.transform({ response: { 'application/json': "$input.json('$')" } })],
+  },
+})
 
 import { createRequire } from 'node:module'
 

@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util'
 import { SCENARIOS, frameworksOf } from './scenarios.mjs'
 
 const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'node']
-const BODY = '{"ok":true}'
+/** What GET /bench answers: the scenario's `payload` (default `{"ok":true}`). */
+const PAYLOAD_OF = (scenario) => scenario?.payload ?? { ok: true }
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -32,6 +33,10 @@ if (values.gateway !== 'on' && values.gateway !== 'off') fail('--gateway must be
 const on = values.gateway === 'on' && values.scenario !== 'off'
 if (on && !frameworksOf(scenario).includes(framework)) fail(`scenario "${values.scenario}" does not run on ${framework}`)
 const port = Number(values.port)
+/** The route's method: GET, or the scenario's (a POST scenario sends a body the route itself ignores). */
+const METHOD = (scenario.method ?? 'GET').toUpperCase()
+const PAYLOAD = PAYLOAD_OF(scenario)
+const BODY = JSON.stringify(PAYLOAD)
 
 function fail(message) {
   console.error(`server.mjs: ${message}`)
@@ -75,7 +80,7 @@ function work() {
 const BUILDERS = {
   async node() {
     const handler = (req, res) => {
-      if (req.method === 'GET' && req.url === '/bench') {
+      if (req.method === METHOD && req.url === '/bench') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length })
         res.end(BODY)
       } else {
@@ -90,9 +95,9 @@ const BUILDERS = {
     const { default: express } = await import('express')
     const app = express()
     await mountScenario(app, (mw) => app.use(mw))
-    app.get('/bench', async (_req, res) => {
+    app[METHOD.toLowerCase()]('/bench', async (_req, res) => {
       await work()
-      res.json({ ok: true })
+      res.json(PAYLOAD)
     })
     return listenNode(createServer(app))
   },
@@ -102,9 +107,9 @@ const BUILDERS = {
     const app = new Koa()
     await mountScenario(app, (mw) => app.use(mw))
     app.use(async (ctx) => {
-      if (ctx.method === 'GET' && ctx.path === '/bench') {
+      if (ctx.method === METHOD && ctx.path === '/bench') {
         await work()
-        ctx.body = { ok: true }
+        ctx.body = PAYLOAD
       }
     })
     return listenNode(createServer(app.callback()))
@@ -114,10 +119,10 @@ const BUILDERS = {
     const { default: Fastify } = await import('fastify')
     const app = Fastify({ logger: false })
     await mountScenario(app, (plugin) => app.register(plugin))
-    app.get('/bench', async () => {
+    app.route({ method: METHOD, url: '/bench', handler: async () => {
       await work()
-      return { ok: true }
-    })
+      return PAYLOAD
+    } })
     await app.listen({ port, host: '127.0.0.1' })
     return {
       port: app.server.address().port,
@@ -132,9 +137,9 @@ const BUILDERS = {
     const [{ Hono }, { getRequestListener }] = await Promise.all([import('hono'), import('@hono/node-server')])
     const app = new Hono()
     await mountScenario(app, (mw) => app.use(mw))
-    app.get('/bench', async (c) => {
+    app.on(METHOD, '/bench', async (c) => {
       await work()
-      return c.json({ ok: true })
+      return c.json(PAYLOAD)
     })
     return listenNode(createServer(getRequestListener(app.fetch)))
   },

@@ -32,6 +32,10 @@ export interface AnyGateway {
   flushCache: Ex['flushCache']
   cacheStats: Ex['cacheStats']
   getUsage: Ex['getUsage']
+  validate(...args: Parameters<Ex['validate']>): unknown
+  cors(...args: Parameters<Ex['cors']>): unknown
+  authorize(...args: Parameters<Ex['authorize']>): unknown
+  transform(options: Parameters<Ex['transform']>[0]): unknown
 }
 
 export interface Route {
@@ -58,6 +62,16 @@ export interface Route {
   echo?: boolean
   /** The handler waits this long before answering (ms, real time). */
   delayMs?: number
+  /**
+   * The body shows what the handler sees of the request: `{"seen":<the body as the framework holds
+   * it, or null>,"header":<the x-mapped header, or null>}` (Hono: `c.req.text()`, parsed when JSON).
+   */
+  seen?: boolean
+}
+
+/** The `seen` route's body. */
+function seenBody(body: unknown, header: unknown): string {
+  return JSON.stringify({ seen: body ?? null, header: header ?? null })
 }
 
 /** The handler's body for a route, given its call count and the request. */
@@ -155,6 +169,10 @@ async function buildExpress(spec: AppSpec, options: GatewayOptions): Promise<Run
       res.statusCode = r.status ?? 200
       for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, v)
       if (r.cookies) res.setHeader('set-cookie', r.cookies)
+      if (r.seen) {
+        res.setHeader('content-type', JSON_TYPE)
+        return void res.end(seenBody(req.body, req.headers['x-mapped']))
+      }
       if (r.echo) {
         res.setHeader('content-type', JSON_TYPE)
         return void res.end(routeBody(r, n, req.originalUrl, req.headers['x-api-key'] as string | undefined))
@@ -183,6 +201,10 @@ async function buildKoa(spec: AppSpec, options: GatewayOptions): Promise<Running
       ctx.status = r.status ?? 200
       for (const [k, v] of Object.entries(r.headers ?? {})) ctx.set(k, v)
       if (r.cookies) ctx.set('set-cookie', r.cookies)
+      if (r.seen) {
+        ctx.set('content-type', JSON_TYPE)
+        return void (ctx.body = seenBody((ctx.request as { body?: unknown }).body, ctx.get('x-mapped') || undefined))
+      }
       if (r.echo) {
         ctx.set('content-type', JSON_TYPE)
         return void (ctx.body = routeBody(r, n, ctx.url, ctx.get('x-api-key') || undefined))
@@ -201,6 +223,8 @@ async function buildKoa(spec: AppSpec, options: GatewayOptions): Promise<Running
 async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<RunningApp> {
   const gw = fastifyGateway(options)
   const app = Fastify()
+  // every media type reaches the route (and sluice) as text, as on the other three frameworks
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body))
   const features = spec.features(gw) as Array<ReturnType<typeof gw.apiKey>>
   if (spec.mount !== 'route') for (const plugin of features) await app.register(plugin as never)
   for (const r of spec.routes) {
@@ -208,13 +232,24 @@ async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<Run
     app.route({
       method: r.method,
       url: r.path,
-      ...(spec.mount === 'route' ? { onRequest: features.map((f) => f.hook) as never, onSend: features.map((f) => f.onSend) as never } : {}),
+      ...(spec.mount === 'route'
+        ? {
+            onRequest: features.filter((f) => f.preParsing === undefined).map((f) => f.hook) as never,
+            onSend: features.map((f) => f.onSend) as never,
+            preParsing: features.flatMap((f) => (f.preParsing === undefined ? [] : [f.preParsing])) as never,
+            preHandler: features.flatMap((f) => (f.preHandler === undefined ? [] : [f.preHandler])) as never,
+          }
+        : {}),
       handler: async (req, reply) => {
         const n = ++calls
         await delay(r.delayMs)
         reply.code(r.status ?? 200)
         for (const [k, v] of Object.entries(r.headers ?? {})) reply.header(k, v)
         if (r.cookies) reply.header('set-cookie', r.cookies)
+        if (r.seen) {
+          reply.header('content-type', JSON_TYPE)
+          return reply.send(Buffer.from(seenBody(req.body, req.headers['x-mapped'])))
+        }
         if (r.echo) {
           reply.header('content-type', JSON_TYPE)
           return reply.send(Buffer.from(routeBody(r, n, req.url, req.headers['x-api-key'] as string | undefined)))
@@ -253,6 +288,16 @@ async function buildHono(spec: AppSpec, options: GatewayOptions): Promise<Runnin
       const status = (r.status ?? 200) as 200
       for (const [k, v] of Object.entries(r.headers ?? {})) c.header(k, v)
       if (r.cookies) for (const cookie of r.cookies) c.header('set-cookie', cookie, { append: true })
+      if (r.seen) {
+        const text = await c.req.text()
+        let seen: unknown = text === '' ? undefined : text
+        try {
+          seen = JSON.parse(text) as unknown
+        } catch {
+          // not JSON: the text itself
+        }
+        return c.body(seenBody(seen, c.req.header('x-mapped')), status, { 'content-type': JSON_TYPE })
+      }
       if (r.echo) {
         const u = new URL(c.req.url)
         return c.body(routeBody(r, n, u.pathname + u.search, c.req.header('x-api-key')), status, { 'content-type': JSON_TYPE })

@@ -39,6 +39,9 @@ export function send(base: string, req: SentRequest): Promise<Received> {
             if (v === undefined || TRANSPORT_HEADERS.has(k)) continue
             headers[k] = Array.isArray(v) ? v.join(', ') : v
           }
+          // a 204 or 304 has no body: a Content-Type on it is the server's doing (@hono/node-server
+          // adds text/plain to every response without one; Koa strips it), not the gateway's
+          if (res.statusCode === 204 || res.statusCode === 304) delete headers['content-type']
           const cookies = res.headers['set-cookie']
           resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8'), cookieLines: cookies === undefined ? 0 : cookies.length })
         })

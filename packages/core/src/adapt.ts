@@ -16,6 +16,10 @@ function stepOf(feature: unknown): Step {
 import type { UsagePlan } from './throttle/plans.js'
 import type { ThrottleOptions } from './throttle/throttle.js'
 import type { CacheOptions } from './cache/settings.js'
+import type { ValidateOptions } from './validation/validate.js'
+import type { CorsOptions } from './cors/cors.js'
+import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
+import type { TransformOptions } from './templates/transform.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -51,6 +55,17 @@ export interface AdaptedGateway<M> {
   updateUsage: Gateway['updateUsage']
   /** Resets a key's quota count and plan buckets. */
   resetUsage: Gateway['resetUsage']
+  /** Request validation: required parameters (400 BAD_REQUEST_PARAMETERS), then the body's model (400 BAD_REQUEST_BODY). */
+  validate(options?: ValidateOptions): M
+  /** CORS (HTTP API `corsConfiguration`); mount it first so denials of later features carry its headers. */
+  cors(options?: CorsOptions): M
+  /** Access control for a method (an authorizer, or `none` for the resource policy alone); see `Gateway.authorize`. */
+  authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): M
+  /**
+   * Mapping templates: the request template rewrites the body (and headers) the route sees; the
+   * response mapping rewrites the route's response. On Fastify it runs as a `preParsing` hook (the rewritten request reaches the route through a `preHandler` hook).
+   */
+  transform(options: TransformOptions): M
 }
 
 /** Builds an adapter's gateway from a core gateway and the adapter's step wrapper. */
@@ -68,5 +83,9 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     getUsage: (input) => core.getUsage(input),
     updateUsage: (input) => core.updateUsage(input),
     resetUsage: (input) => core.resetUsage(input),
+    validate: (options) => wrap(core.validate(options)),
+    cors: (options) => wrap(core.cors(options)),
+    authorize: (config, method) => wrap(core.authorize(config, method)),
+    transform: (options) => wrap(core.transform(options)),
   }
 }

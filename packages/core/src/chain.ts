@@ -5,13 +5,24 @@
  * trivial route).
  */
 import type { Exchange } from './exchange.js'
-import { isPromise, proceed, type Continue, type Outcome, type Step } from './outcome.js'
+import { isPromise, proceed, type Continue, type Outcome, type RequestRewrite, type Respond, type Step } from './outcome.js'
 
 type Finalize = NonNullable<Continue['finalize']>
 
 
 function merge(a: Continue | undefined, b: Continue): Continue {
   if (a === undefined) return b
+  if (a.request !== undefined || b.request !== undefined) return withRequest(mergeHooks(a, b), a.request, b.request)
+  return mergeHooks(a, b)
+}
+
+/** A later rewrite of the request wins; headers of both apply. */
+function withRequest(c: Continue, a: RequestRewrite | undefined, b: RequestRewrite | undefined): Continue {
+  const request = a === undefined ? b : b === undefined ? a : { ...b, headers: { ...a.headers, ...b.headers } }
+  return { kind: 'continue', headers: c.headers, finalize: c.finalize, request }
+}
+
+function mergeHooks(a: Continue, b: Continue): Continue {
   if (b.headers === undefined && b.finalize === undefined) return a
   if (a.headers === undefined && a.finalize === undefined) return b
   const headers = a.headers === undefined ? b.headers : b.headers === undefined ? a.headers : { ...a.headers, ...b.headers }
@@ -23,6 +34,19 @@ function merge(a: Continue | undefined, b: Continue): Continue {
   return proceed(headers, finalize)
 }
 
+/**
+ * A denial after earlier steps let the request through gets what those steps asked for, as when
+ * they are mounted one by one: their headers (the denial's own win) and their `finalize` (so CORS
+ * headers reach a 429 of a later throttle in the same chain).
+ */
+function decorate(acc: Continue | undefined, out: Respond, exchange: Exchange): Outcome | Promise<Outcome> {
+  if (acc === undefined || (acc.headers === undefined && acc.finalize === undefined)) return out
+  const response = acc.headers === undefined ? out.response : { ...out.response, headers: { ...acc.headers, ...out.response.headers } }
+  const finalize = acc.finalize
+  if (finalize === undefined) return { kind: 'respond', response }
+  return Promise.resolve(finalize(response, exchange)).then((r): Outcome => ({ kind: 'respond', response: r }))
+}
+
 /** Combines steps into one step that runs them in order. */
 export function chainSteps(steps: readonly Step[]): Step {
   if (steps.length === 0) throw new TypeError('chain() needs at least one feature')
@@ -31,13 +55,14 @@ export function chainSteps(steps: readonly Step[]): Step {
     for (let i = start; i < steps.length; i++) {
       const out = (steps[i] as Step).run(exchange)
       if (isPromise(out)) {
-        return out.then((o) => (o.kind === 'respond' ? o : from(exchange, i + 1, merge(acc, o))))
+        return out.then((o) => (o.kind === 'respond' ? decorate(acc, o, exchange) : from(exchange, i + 1, merge(acc, o))))
       }
-      if (out.kind === 'respond') return out
+      if (out.kind === 'respond') return decorate(acc, out, exchange)
       acc = merge(acc, out)
     }
     return acc as Continue
   }
   const finalizes = steps.some((s) => s.finalizes !== false)
-  return { feature, finalizes, run: (exchange) => from(exchange, 0, undefined) }
+  const readsBody = steps.some((s) => s.readsBody === true)
+  return { feature, finalizes, ...(readsBody ? { readsBody } : {}), run: (exchange) => from(exchange, 0, undefined) }
 }

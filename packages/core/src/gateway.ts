@@ -19,7 +19,15 @@ import { bucketSpec, methodKey, type BucketSpec, type ThrottleSettings } from '.
 import type { ThrottleStore } from './throttle/store.js'
 import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
 import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
+import { requestValidationStep, validationConfig, type ValidateOptions } from './validation/validate.js'
+import { corsStep, type CorsOptions } from './cors/cors.js'
 import type { AuthorizerResultStore } from './auth/store.js'
+import { memoryAuthorizerResultStore } from './auth/store.js'
+import { expandShorthand, resolveAws, type AwsIdentity } from './auth/arn.js'
+import { authorizeStep, prepareAuthorizer, type PreparedAuthorizer } from './auth/authorize.js'
+import { compilePolicy, PolicyError, type PolicyDocument } from './auth/policy.js'
+import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
+import { transformStep, type TransformOptions } from './templates/transform.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -77,9 +85,16 @@ export interface GatewayOptions {
   onError?: (error: unknown, exchange: Exchange) => void
   /** Generates `$context.requestId`. Default: `crypto.randomUUID`. */
   requestId?: () => string
+  /**
+   * Where the API pretends to live, for method ARNs (`arn:aws:execute-api:{region}:{accountId}:{apiId}/...`)
+   * and the SigV4 scope. Default `us-east-1`, `123456789012`, `sluice`.
+   */
+  aws?: AwsIdentity
+  /** The API's resource policy (IAM policy JSON; `execute-api:/...` shorthand expanded). */
+  resourcePolicy?: PolicyDocument
 }
 
-const OPTION_KEYS = new Set(['apiKeys', 'usagePlans', 'accountThrottle', 'store', 'stage', 'gatewayResponses', 'trustProxy', 'clock', 'onError', 'requestId'])
+const OPTION_KEYS = new Set(['apiKeys', 'usagePlans', 'accountThrottle', 'store', 'stage', 'gatewayResponses', 'trustProxy', 'clock', 'onError', 'requestId', 'aws', 'resourcePolicy'])
 const ACCOUNT_DEFAULT: ThrottleSettings = { rateLimit: 10_000, burstLimit: 5_000 }
 const STAGE_NAME = /^[A-Za-z0-9_$-]{1,128}$/
 const VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/
@@ -147,6 +162,33 @@ export interface Gateway {
    * `continue` of an exchange carries the `x-amzn-requestid` header.
    */
   run(step: Step, exchange: Exchange): Outcome | Promise<Outcome>
+
+  /**
+   * Request validation (API Gateway's request validators): required parameters present and
+   * non-blank (400 BAD_REQUEST_PARAMETERS), then the body against its model (400 BAD_REQUEST_BODY).
+   * Schemas are compiled now.
+   */
+  validate(options?: ValidateOptions): Step
+  /**
+   * CORS (HTTP API `corsConfiguration`): answers preflights, adds CORS headers to responses for
+   * allowed origins (gateway error responses of later steps included) and replaces the backend's.
+   */
+  cors(options?: CorsOptions): Step
+  /** Where the API pretends to live (method ARNs, SigV4 scope). */
+  readonly aws: Readonly<Required<AwsIdentity>>
+  /**
+   * Access control for a method: an authorizer (`token`, `request`, `jwt`, `cognito_user_pools`,
+   * `aws_iam`) or `none` (the resource policy alone), combined with the gateway's resource policy.
+   * Pass the same config object for every method of one authorizer: they share its key set, its
+   * verified-token memory and its result cache.
+   */
+  authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): Step
+  /**
+   * Mapping templates around a host route: the request template (by Content-Type, with
+   * `passthroughBehavior` and 415) rewrites the request the route sees; integration responses and
+   * response templates (by Accept) rewrite its response. Templates are compiled now.
+   */
+  transform(options: TransformOptions): Step
 }
 
 function validate(options: GatewayOptions): void {
@@ -247,6 +289,22 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const throttleEnv = { plans: usagePlans, stage: stageName, stageMethods, account, store: throttleStore, clock, responses }
   const usageEnv = { plans: usagePlans, keys: apiKeys, store: throttleStore, clock }
   let inline = 0
+  const aws = resolveAws(options.aws)
+  const authStore = options.store?.authorizer ?? memoryAuthorizerResultStore()
+  if (typeof authStore.get !== 'function' || typeof authStore.set !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'store.authorizer', 'must implement AuthorizerResultStore (get, set, delete, clear)')
+  let resourcePolicy
+  if (options.resourcePolicy !== undefined) {
+    try {
+      resourcePolicy = compilePolicy(options.resourcePolicy, { expandResource: expandShorthand(aws), requirePrincipal: true })
+    } catch (e) {
+      if (e instanceof PolicyError) throw new SluiceConfigError('ERR_INVALID_POLICY', `resourcePolicy.${e.path}`, e.message.slice(e.path.length + 2))
+      throw e
+    }
+  }
+  const authEnv = { clock, aws, stage: stageName, store: authStore, responses, resourcePolicy }
+  const preparedAuthorizers = new WeakMap<object, PreparedAuthorizer>()
+  const authorizerNames = new Map<string, object>()
+  const NONE: AuthorizerConfig = { type: 'none' }
   const resolveIp = createIpResolver(options.trustProxy)
   const nextId = options.requestId ?? randomUUID
   const onError = options.onError
@@ -260,7 +318,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (outcome.kind === 'respond' || ex.requestIdSent) return outcome
     ex.requestIdSent = true
     const headers = { ...outcome.headers, 'x-amzn-requestid': ex.context.requestId }
-    return { kind: 'continue', headers, finalize: outcome.finalize } satisfies Continue
+    return { kind: 'continue', headers, finalize: outcome.finalize, request: outcome.request } satisfies Continue
   }
 
   const fail = (error: unknown, ex: Exchange, step: Step): Outcome => {
@@ -382,6 +440,20 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (ex === undefined) exchanges.set(native, (ex = exchange(request())))
       return ex
     },
+    aws,
+    authorize(config = NONE, method) {
+      let prepared = preparedAuthorizers.get(config)
+      if (prepared === undefined) {
+        prepared = prepareAuthorizer(config, authEnv, `authorizer-${authorizerNames.size + 1}`)
+        const other = authorizerNames.get(prepared.name)
+        if (other !== undefined && other !== config) throw new SluiceConfigError('ERR_INVALID_AUTHORIZER', 'authorize().name', `another authorizer is already named "${prepared.name}"; pass the same config object to share it`)
+        authorizerNames.set(prepared.name, config)
+        preparedAuthorizers.set(config, prepared)
+      }
+      const step = own(authorizeStep(authEnv, prepared, method))
+      identitySteps.add(step)
+      return step
+    },
     run(step, ex) {
       let out: Outcome | Promise<Outcome>
       try {
@@ -392,6 +464,9 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (isPromise(out)) return out.then((o) => finish(o, ex), (e: unknown) => fail(e, ex, step))
       return finish(out, ex)
     },
+    validate: (opts?: ValidateOptions) => own(requestValidationStep(validationConfig(opts ?? {}), responses)),
+    cors: (opts?: CorsOptions) => own(corsStep(opts)),
+    transform: (opts: TransformOptions) => own(transformStep(responses, opts)),
   }
   return gw
 }

@@ -56,8 +56,57 @@ export type { CacheStore, CacheEntry, CacheFlushFilter, MemoryCacheStoreOptions 
 export type { CacheOptions, StageCacheSettings, UnauthorizedCacheControlStrategy } from './cache/settings.js'
 export type { CacheStats, MethodCacheSetting } from './cache/cache.js'
 export { INVALIDATION_WARNING } from './cache/cache.js'
+export { requestValidationStep, validationConfig } from './validation/validate.js'
+export type { ValidateOptions, RequestValidationConfig, RequestValidator, ParameterLocation } from './validation/validate.js'
+export { ModelSet, BUILT_IN_MODELS } from './validation/models.js'
+export type { JsonSchema, SchemaDraft, ModelSetOptions, CompiledModel, ModelResult } from './validation/models.js'
+export { mediaTypeEssence } from './validation/media-type.js'
+export { corsStep, CORS_HEADERS } from './cors/cors.js'
+export type { CorsOptions } from './cors/cors.js'
 export { MemoryAuthorizerResultStore, memoryAuthorizerResultStore } from './auth/store.js'
 export type { AuthorizerResultStore, StoredAuthorizerResult, MemoryAuthorizerResultStoreOptions } from './auth/store.js'
 export { compilePolicy, combineDecisions, wildcardMatch, PolicyError } from './auth/policy.js'
 export type { PolicyDocument, PolicyStatement, PolicyRequest, PolicyDecision, CompiledPolicy, CompilePolicyOptions } from './auth/policy.js'
+export { resolveAws, methodArn, AWS_DEFAULTS } from './auth/arn.js'
+export type { AwsIdentity } from './auth/arn.js'
+export { prepareAuthorizer, authorizeStep, policyAllows, INVOKE, INVALIDATE_CACHE } from './auth/authorize.js'
+export type { PreparedAuthorizer, AuthorizeEnv } from './auth/authorize.js'
+export type {
+  AuthorizerConfig,
+  AuthorizeMethodOptions,
+  TokenAuthorizerConfig,
+  RequestAuthorizerConfig,
+  JwtAuthorizerConfig,
+  CognitoAuthorizerConfig,
+  IamAuthorizerConfig,
+  NoAuthorizerConfig,
+  IamCredentials,
+  JwtVerification,
+  JsonWebKeySet,
+  AuthorizerHandler,
+  AuthorizerInvocation,
+  AuthorizerPolicyResult,
+  AuthorizerSimpleResult,
+  AuthorizerContext,
+  TokenAuthorizerEvent,
+  RequestAuthorizerEvent,
+  RequestAuthorizerEventV2,
+} from './auth/types.js'
+export { canonicalRequest, canonicalUri, canonicalQuery, uriEncode } from './auth/sigv4.js'
+export { compileTemplate, renderTemplate, DEFAULT_LIMITS as DEFAULT_TEMPLATE_LIMITS } from './templates/render.js'
+export type { CompiledTemplate, TemplateInput, TemplateLimits, RenderResult } from './templates/render.js'
+export { TemplateError } from './templates/values.js'
+export type { TemplateErrorCode } from './templates/values.js'
+export type { Overrides as TemplateOverrides } from './templates/input.js'
+export type { TransformOptions } from './templates/transform.js'
+export { transformStep } from './templates/transform.js'
+export type { RequestRewrite } from './outcome.js'
+export { compileTemplates, selectRequestTemplate, selectResponseTemplate, mediaTypeOf, PASSTHROUGH_BEHAVIORS } from './templates/selection.js'
+export type { PassthroughBehavior, TemplateSet, RequestChoice } from './templates/selection.js'
+export { prepareIntegrationResponses, mapResponse, applyResponseOverrides, compileSelectionPattern, NoIntegrationResponseError } from './templates/integration-response.js'
+export type { IntegrationResponse, PreparedIntegrationResponse, PreparedResponses, ResponseMappingInput } from './templates/integration-response.js'
+export { unsafeRegexReason } from './templates/regex-safety.js'
+export { compileJsonPath } from './templates/jsonpath.js'
+export type { JsonPath } from './templates/jsonpath.js'
+export { escapeJavaScript, urlEncode, urlDecode, base64Encode, base64Decode } from './templates/util.js'
 export { StoreUnavailableError, isStoreUnavailableError } from './errors.js'

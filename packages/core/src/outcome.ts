@@ -7,6 +7,22 @@ export interface Continue {
   readonly headers?: Readonly<Record<string, string>> | undefined
   /** Runs after the handler produced its response (cache store, response mapping). */
   readonly finalize?: ((response: GatewayResponse, exchange: Exchange) => GatewayResponse | Promise<GatewayResponse>) | undefined
+  /** Rewrites the request the host route sees (request mapping). Adapters apply it before `next()`. */
+  readonly request?: RequestRewrite | undefined
+}
+
+/**
+ * How a step rewrites the request the host route then sees (a request mapping template's output).
+ * Express sets `req.body`, Koa `ctx.request.body`, Fastify `request.body` (to `value`); Hono makes
+ * `c.req.text()` / `c.req.json()` read `body`. Headers are set on the native request.
+ */
+export interface RequestRewrite {
+  /** The new body as text. */
+  readonly body: string
+  /** The new body as frameworks with a parsed body hold it: `body` parsed as JSON when it is JSON, else `body`. */
+  readonly value: unknown
+  /** Request headers to set (lower-case names). */
+  readonly headers?: Readonly<Record<string, string>> | undefined
 }
 
 /** Answers the request now (a denial, a cache hit, a mock). */
@@ -41,6 +57,12 @@ export interface Step {
    * it). Omitted: it may.
    */
   readonly finalizes?: boolean
+  /**
+   * True when the step may read the request body. Adapters whose framework parses the body from
+   * the same stream run such steps where the stream can be handed on (Fastify: `preParsing`, which
+   * hands Fastify's parser a replay of the bytes, or the rewritten body of a `Continue.request`).
+   */
+  readonly readsBody?: boolean
   run(exchange: Exchange): Outcome | Promise<Outcome>
 }
 

@@ -167,12 +167,14 @@ export class GatewayResponses {
 
   /**
    * Renders the response for `type`. `message` replaces the type's default message
-   * (`$context.error.message`); pass `null` for a null message.
+   * (`$context.error.message`); pass `null` for a null message. `validationErrorString` sets
+   * `$context.error.validationErrorString` (request validation's details).
    */
-  render(type: GatewayResponseType, exchange: Exchange, message?: string | null, extraHeaders?: Readonly<Record<string, string>>): GatewayResponse {
+  render(type: GatewayResponseType, exchange: Exchange, message?: string | null, extraHeaders?: Readonly<Record<string, string>>, validationErrorString?: string): GatewayResponse {
     const r = this.#resolved.get(type) as Resolved
     const msg = message === undefined ? r.defaultMessage : message
     exchange.context.error = { message: msg, messageString: msg === null ? 'null' : JSON.stringify(msg), responseType: type }
+    if (validationErrorString !== undefined) exchange.context.error.validationErrorString = validationErrorString
     const headers: Record<string, string> = Object.create(null) as Record<string, string>
     headers['content-type'] = r.contentType
     if (r.errorType !== null) headers['x-amzn-errortype'] = r.errorType

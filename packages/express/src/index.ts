@@ -25,7 +25,7 @@ import {
   type Outcome,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeExchange, setNodeHeaders, snapshotHeaders, writeNodeResponse, type NodeRequestLike, type NodeResponseLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, rewriteNodeRequest, setNodeHeaders, snapshotHeaders, writeNodeResponse, type NodeRequestLike, type NodeResponseLike } from '@sluice/core/node'
 
 /** The parts of an Express request the adapter reads. */
 export interface ExpressRequestLike extends NodeRequestLike {
@@ -126,9 +126,10 @@ function intercept(core: Gateway, exchange: Exchange, res: InterceptableResponse
 }
 
 function middleware(core: Gateway, step: Step): SluiceMiddleware {
-  const apply = (outcome: Outcome, exchange: Exchange, res: NodeResponseLike, next: (error?: unknown) => void): void => {
+  const apply = (outcome: Outcome, exchange: Exchange, res: NodeResponseLike, next: (error?: unknown) => void, req?: ExpressRequestLike): void => {
     if (outcome.kind === 'respond') return writeNodeResponse(res, outcome.response)
     setNodeHeaders(res, outcome.headers)
+    if (outcome.request !== undefined && req !== undefined) rewriteNodeRequest(req, req, outcome.request)
     if (outcome.finalize !== undefined) intercept(core, exchange, res as InterceptableResponse, outcome.finalize)
     next()
   }
@@ -137,8 +138,8 @@ function middleware(core: Gateway, step: Step): SluiceMiddleware {
     const route = req.route
     if (route !== undefined) exchange.routeFrom(() => (typeof route.path === 'string' ? `${req.baseUrl ?? ''}${route.path}` : undefined))
     const outcome = core.run(step, exchange)
-    if (isPromise(outcome)) outcome.then((o) => apply(o, exchange, res, next), next)
-    else apply(outcome, exchange, res, next)
+    if (isPromise(outcome)) outcome.then((o) => apply(o, exchange, res, next, req), next)
+    else apply(outcome, exchange, res, next, req)
   }
   Object.defineProperty(sluice, 'name', { value: `sluice_${step.feature}` })
   return withStep(sluice, step)

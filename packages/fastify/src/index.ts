@@ -16,6 +16,7 @@ import {
   CAPTURE_LIMIT,
   createGateway,
   isPromise,
+  SluiceConfigError,
   withStep,
   type AdaptedGateway,
   type CarriesStep,
@@ -24,10 +25,12 @@ import {
   type GatewayOptions,
   type GatewayResponse,
   type Outcome,
+  type RequestRewrite,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, rewriteNodeRequest, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 import fp from 'fastify-plugin'
+import { Readable } from 'node:stream'
 
 /** The parts of a Fastify request the adapter reads. */
 export interface FastifyRequestLike {
@@ -55,10 +58,14 @@ export type SluiceHook = (request: FastifyRequestLike, reply: FastifyReplyLike, 
 /** A Fastify `onSend` hook (callback style): the after-handler phase. */
 export type SluiceSendHook = (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: (error: Error | null, payload?: unknown) => void) => void
 
+/** A Fastify `preParsing` hook (callback style): runs features that read the body before Fastify parses it. */
+export type SluicePreParsingHook = (request: FastifyRequestLike, reply: FastifyReplyLike, payload: unknown, done: (error?: Error | null, payload?: unknown) => void) => void
+
 /** The instance methods the plugin uses. */
 export interface FastifyInstanceLike {
-  addHook(name: 'onRequest', hook: SluiceHook): unknown
+  addHook(name: 'onRequest' | 'preHandler', hook: SluiceHook): unknown
   addHook(name: 'onSend', hook: SluiceSendHook): unknown
+  addHook(name: 'preParsing', hook: SluicePreParsingHook): unknown
 }
 
 /** A Fastify plugin that installs one feature as an `onRequest` hook; `.hook` is that hook, for one route. */
@@ -68,6 +75,17 @@ export type SluicePlugin = ((instance: FastifyInstanceLike, options: unknown, do
     readonly hook: SluiceHook & CarriesStep
     /** The `onSend` hook, for one route when the feature has an after-handler phase: `{ onSend: plugin.onSend }`. */
     readonly onSend: SluiceSendHook
+    /**
+     * For features that read the body (`validate()`): the `preParsing` hook that runs them, for one
+     * route: `{ preParsing: plugin.preParsing }`. Registered as a plugin, such a feature installs this
+     * hook instead of an `onRequest` one (so it runs after every `onRequest` feature).
+     */
+    readonly preParsing: SluicePreParsingHook | undefined
+    /**
+     * For the same features: the `preHandler` hook that gives the route a request the feature
+     * rewrote (mapping templates), for one route with `preParsing`: `{ preParsing: p.preParsing, preHandler: p.preHandler }`.
+     */
+    readonly preHandler: SluiceHook | undefined
   }
 
 /** A gateway whose features are Fastify plugins. */
@@ -113,7 +131,7 @@ async function finish(core: Gateway, exchange: Exchange, reply: FastifyReplyLike
   return out
 }
 
-function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) => void, exchange?: Exchange): void {
+function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) => void, exchange?: Exchange, request?: FastifyRequestLike): void {
   if (outcome.kind === 'respond') {
     const { status, headers, body } = outcome.response
     reply.code(status)
@@ -124,16 +142,37 @@ function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) 
   const headers = outcome.headers
   if (headers !== undefined) for (const name in headers) reply.header(name, headers[name] as string)
   if (outcome.finalize !== undefined && exchange !== undefined) (exchange.pendingFinalize ??= []).push(outcome.finalize)
+  if (outcome.request !== undefined && request !== undefined) rewriteNodeRequest(request, request.raw, outcome.request)
   done()
 }
+
+function hasBody(headers: NodeRequestLike['headers']): boolean {
+  const length = headers['content-length']
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
+
+/** A body-reading feature mounted as an `onRequest` hook: a 500 gateway response naming the fix (and `onError`). */
+function misplacedBodyStep(step: Step): Step {
+  return {
+    feature: step.feature,
+    run() {
+      throw new SluiceConfigError('ERR_INVALID_OPTION', `${step.feature}().hook`, 'this feature reads the body: mount it with { preParsing: plugin.preParsing } (or register the plugin), not as an onRequest hook')
+    },
+  }
+}
+
+/** Request rewrites made in preParsing, waiting for Fastify to parse (keyed by the raw request). */
+const rewrites = new WeakMap<object, RequestRewrite>()
 
 function plugin(core: Gateway, step: Step): SluicePlugin {
   const hook: SluiceHook = (request, reply, done) => {
     const exchange = nodeExchange(core, request.raw, () => request.body, request.params as Record<string, string> | undefined)
     exchange.routeFrom(() => request.routeOptions?.url)
-    const outcome = core.run(step, exchange)
-    if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange), done)
-    else apply(outcome, reply, done, exchange)
+    // reading the body here would leave Fastify's parser waiting on a drained stream
+    const misplaced = step.readsBody === true && hasBody(request.headers)
+    const outcome = core.run(misplaced ? misplacedBodyStep(step) : step, exchange)
+    if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange, request), done)
+    else apply(outcome, reply, done, exchange, request)
   }
   const exchangeOf = (request: FastifyRequestLike): Exchange => nodeExchange(core, request.raw)
   const onSend: SluiceSendHook = (request, reply, payload, done) => {
@@ -144,10 +183,57 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
       (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
     )
   }
+  // A feature that reads the body runs in preParsing: it reads the request stream, and Fastify's
+  // parser then gets the same bytes from a replay of it.
+  const preParsing: SluicePreParsingHook | undefined =
+    step.readsBody !== true
+      ? undefined
+      : (request, reply, payload, done) => {
+          const exchange = nodeExchange(core, request.raw, () => request.body, request.params as Record<string, string> | undefined)
+          exchange.routeFrom(() => request.routeOptions?.url)
+          const handOn = (o: Outcome): void => {
+            if (o.kind === 'respond') return apply(o, reply, (e) => done(e), exchange)
+            const rewrite = o.request
+            if (rewrite !== undefined) {
+              // the route gets the rewritten request: Fastify parses the new body (its length and
+              // the new headers set on the raw request), then preHandler sets the rewrite's value
+              const bytes = Buffer.from(rewrite.body)
+              const rawHeaders = request.raw.headers as Record<string, string | undefined>
+              for (const k of Object.keys(rewrite.headers ?? {})) rawHeaders[k] = rewrite.headers?.[k]
+              rawHeaders['content-length'] = String(bytes.byteLength)
+              delete rawHeaders['transfer-encoding']
+              rewrites.set(request.raw, rewrite)
+              const rest = { ...o, request: undefined }
+              return apply(rest, reply, () => done(null, Readable.from([bytes])), exchange)
+            }
+            const raw = request.raw as { readableFlowing?: boolean | null; readableEnded?: boolean }
+            if (raw.readableFlowing !== true && raw.readableEnded !== true) return apply(o, reply, () => done(null, payload), exchange)
+            exchange.request.arrayBuffer().then(
+              (b) => apply(o, reply, () => done(null, Readable.from([Buffer.from(b)])), exchange),
+              (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
+            )
+          }
+          const outcome = core.run(step, exchange)
+          if (isPromise(outcome)) outcome.then(handOn, (e: unknown) => done(e instanceof Error ? e : new Error(String(e))))
+          else handOn(outcome)
+        }
+  // a request rewrite made in preParsing becomes the route's body once Fastify has parsed
+  const applyRewrite: SluiceHook = (request, _reply, done) => {
+    const rewrite = rewrites.get(request.raw)
+    if (rewrite !== undefined) {
+      rewrites.delete(request.raw)
+      rewriteNodeRequest(request, request.raw, rewrite)
+    }
+    done()
+  }
+  if (preParsing !== undefined) Object.defineProperty(preParsing, 'name', { value: `sluice_${step.feature}` })
   Object.defineProperty(hook, 'name', { value: `sluice_${step.feature}` })
   withStep(hook, step)
   const register = (instance: FastifyInstanceLike, _options: unknown, done: (error?: Error) => void): void => {
-    instance.addHook('onRequest', hook)
+    if (preParsing !== undefined) {
+      instance.addHook('preParsing', preParsing)
+      instance.addHook('preHandler', applyRewrite)
+    } else instance.addHook('onRequest', hook)
     // the after-handler hook only for steps that may need it: every onSend hook costs every request
     if (step.finalizes !== false) instance.addHook('onSend', onSend)
     done()
@@ -155,6 +241,8 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
   const wrapped = fp(register as never, { fastify: '5.x', name: `sluice-${step.feature}` }) as unknown as SluicePlugin
   Object.defineProperty(wrapped, 'hook', { value: hook, enumerable: false })
   Object.defineProperty(wrapped, 'onSend', { value: onSend, enumerable: false })
+  Object.defineProperty(wrapped, 'preParsing', { value: preParsing, enumerable: false })
+  Object.defineProperty(wrapped, 'preHandler', { value: preParsing === undefined ? undefined : applyRewrite, enumerable: false })
   return withStep(wrapped, step)
 }
 

@@ -25,6 +25,7 @@ import {
   type HeaderRecord,
   RecordHeaders,
   type Continue,
+  type RequestRewrite,
   type Exchange,
   type Outcome,
   type Step,
@@ -204,9 +205,28 @@ async function finish(core: Gateway, exchange: Exchange, c: HonoContextLike, fin
 }
 
 
+/**
+ * Request mapping on Hono: `c.req.text()`, `c.req.json()` (and the other body readers) read the
+ * rewritten body through Hono's body cache; headers are set on `c.req.raw.headers`. The raw
+ * request's own stream is left as it was.
+ */
+function rewrite(c: HonoContextLike, r: RequestRewrite): void {
+  ;(c.req as { bodyCache?: Record<string, Promise<unknown>> }).bodyCache = { text: Promise.resolve(r.body) }
+  const headers = r.headers
+  if (headers === undefined) return
+  for (const k of Object.keys(headers)) {
+    try {
+      c.req.raw.headers.set(k, headers[k] as string)
+    } catch {
+      // a runtime whose request headers are immutable: they stay as they were
+    }
+  }
+}
+
 function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLike) => string | undefined): SluiceMiddleware {
   const after = (c: HonoContextLike, exchange: Exchange, outcome: Outcome, next: () => Promise<void>): Promise<Response | undefined> | Response => {
     if (outcome.kind === 'respond') return toFetchResponse(outcome.response)
+    if (outcome.request !== undefined) rewrite(c, outcome.request)
     const headers = outcome.headers
     const finalize = outcome.finalize
     if (headers === undefined && finalize === undefined) return next().then(() => undefined)

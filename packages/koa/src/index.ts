@@ -25,7 +25,7 @@ import {
   type Outcome,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, rewriteNodeRequest, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 
 /** The parts of a Koa context the adapter reads and writes. */
 export interface KoaContextLike {
@@ -94,6 +94,7 @@ function after(core: Gateway, exchange: Exchange, ctx: KoaContextLike, outcome: 
     return undefined
   }
   setHeaders(ctx, outcome.headers)
+  if (outcome.request !== undefined) rewriteNodeRequest(ctx.request, ctx.req, outcome.request)
   const finalize = outcome.finalize
   if (finalize === undefined) return next()
   return next().then(

@@ -5,8 +5,7 @@
  * deny. Conditions: `IpAddress` / `NotIpAddress` on `aws:SourceIp` (IPv4 and IPv6 CIDRs, compared
  * on canonical addresses).
  */
-import { BlockList, isIPv4 } from 'node:net'
-import { canonicalIp } from '../ip.js'
+import { parseCidr, parseIp, type Cidr, type ParsedIp } from './cidr.js'
 
 /** One IAM policy statement, in AWS's own JSON names. */
 export interface PolicyStatement {
@@ -90,7 +89,7 @@ export function wildcardMatch(pattern: string, text: string, ignoreCase = false)
   return p === pattern.length
 }
 
-type Test = (request: PolicyRequest) => boolean
+type Test = (request: PolicyRequest, action: string) => boolean
 
 interface Compiled {
   readonly deny: boolean
@@ -107,29 +106,29 @@ const list = (v: unknown, path: string): readonly string[] => {
 }
 
 const MAX_RESOURCE = 1600
+const INVOKE = 'execute-api:Invoke'
+const INVOKE_LOWER = INVOKE.toLowerCase()
 
-function compileCidrs(values: readonly string[], path: string): BlockList {
-  const block = new BlockList()
-  values.forEach((entry, i) => {
-    const [addr = '', bits] = entry.split('/')
-    const canonical = canonicalIp(addr)
-    if (canonical === undefined) throw new PolicyError(`${path}[${i}]`, `"${entry}" is not an IP address or CIDR range`)
-    const family = isIPv4(canonical) ? 'ipv4' : 'ipv6'
-    if (bits === undefined) {
-      block.addAddress(canonical, family)
-      return
-    }
-    const prefix = Number(bits)
-    if (!/^\d{1,3}$/.test(bits) || prefix > (family === 'ipv4' ? 32 : 128)) throw new PolicyError(`${path}[${i}]`, `"${entry}" has an invalid prefix length`)
-    block.addSubnet(canonical, prefix, family)
+function compileCidrs(values: readonly string[], path: string): Cidr[] {
+  return values.map((entry, i) => {
+    const c = parseCidr(entry)
+    if (c === undefined) throw new PolicyError(`${path}[${i}]`, `"${entry}" is not an IP address or CIDR range (an invalid address or prefix length)`)
+    return c
   })
-  return block
 }
 
-function inBlock(block: BlockList, ip: string): boolean {
-  const c = canonicalIp(ip)
-  if (c === undefined) return false
-  return block.check(c, isIPv4(c) ? 'ipv4' : 'ipv6')
+/** The request's address, parsed once per evaluation (a one-entry memo: the same string repeats). */
+let lastIp = ''
+let lastParsed: ParsedIp | undefined
+function inRanges(ranges: readonly Cidr[], ip: string): boolean {
+  if (ip !== lastIp) {
+    lastParsed = parseIp(ip)
+    lastIp = ip
+  }
+  const p = lastParsed
+  if (p === undefined) return false
+  for (const r of ranges) if (r.contains(p)) return true
+  return false
 }
 
 function compileConditions(condition: unknown, path: string): Test[] {
@@ -143,23 +142,37 @@ function compileConditions(condition: unknown, path: string): Test[] {
     for (const [key, values] of Object.entries(keys as Record<string, unknown>)) {
       if (key.toLowerCase() !== 'aws:sourceip') throw new PolicyError(`${op}.${key}`, 'unsupported condition key; IpAddress and NotIpAddress take aws:SourceIp')
       const block = compileCidrs(list(values, `${op}.${key}`), `${op}.${key}`)
-      tests.push(operator === 'IpAddress' ? (r) => inBlock(block, r.sourceIp) : (r) => !inBlock(block, r.sourceIp))
+      tests.push(operator === 'IpAddress' ? (r) => inRanges(block, r.sourceIp) : (r) => !inRanges(block, r.sourceIp))
     }
   }
   return tests
 }
 
-function compilePatterns(values: readonly string[], ignoreCase: boolean, negate: boolean, path: string, expand?: (s: string) => string): Test {
-  const patterns = values.map((v, i) => {
+/** One pattern as the cheapest test that decides it: equality, a prefix, anything, or a wildcard walk. */
+function patternMatcher(pattern: string): (value: string) => boolean {
+  if (pattern === '*') return () => true
+  const star = pattern.indexOf('*')
+  if (pattern.indexOf('?') === -1) {
+    if (star === -1) return (v) => v === pattern
+    if (star === pattern.length - 1) {
+      const prefix = pattern.slice(0, -1)
+      return (v) => v.startsWith(prefix)
+    }
+  }
+  return (v) => wildcardMatch(pattern, v)
+}
+
+/** Actions compare case-insensitively; evaluate() lower-cases the request's action once. */
+function compilePatterns(values: readonly string[], isAction: boolean, negate: boolean, path: string, expand?: (s: string) => string): Test {
+  const matchers = values.map((v, i) => {
     const x = expand ? expand(v) : v
     if (x.length > MAX_RESOURCE) throw new PolicyError(`${path}[${i}]`, `longer than ${MAX_RESOURCE} characters`)
-    return x
+    return patternMatcher(isAction ? x.toLowerCase() : x)
   })
-  const pick = ignoreCase ? (r: PolicyRequest) => r.action : (r: PolicyRequest) => r.resource
-  if (patterns.length === 1 && patterns[0] === '*') return negate ? () => false : () => true
-  return (r) => {
-    const value = pick(r)
-    for (const p of patterns) if (wildcardMatch(p, value, ignoreCase)) return !negate
+  if (values.length === 1 && values[0] === '*') return negate ? () => false : () => true
+  return (r, action) => {
+    const value = isAction ? action : r.resource
+    for (const m of matchers) if (m(value)) return !negate
     return negate
   }
 }
@@ -234,13 +247,14 @@ export function compilePolicy(document: unknown, options: CompilePolicyOptions =
   return {
     evaluate(request) {
       let allowed = false
+      const action = request.action === INVOKE ? INVOKE_LOWER : request.action.toLowerCase()
       for (const s of compiled) {
         if (s.deny === false && allowed) continue
-        if (!s.action(request) || !s.resource(request)) continue
-        if (s.principal !== undefined && !s.principal(request)) continue
+        if (!s.action(request, action) || !s.resource(request, action)) continue
+        if (s.principal !== undefined && !s.principal(request, action)) continue
         let ok = true
         for (const c of s.conditions) {
-          if (!c(request)) {
+          if (!c(request, action)) {
             ok = false
             break
           }

@@ -9,6 +9,7 @@ import type { Exchange } from '../exchange.js'
 import type { Gateway } from '../gateway.js'
 import { BodyReader, bodyToBytes, RecordHeaders, type GatewayRequest } from '../request.js'
 import type { GatewayResponse } from '../response.js'
+import type { RequestRewrite } from '../outcome.js'
 
 /** The parts of an `IncomingMessage` sluice reads. */
 export interface NodeRequestLike {
@@ -121,6 +122,8 @@ export function setNodeHeaders(res: NodeResponseLike, headers: Readonly<Record<s
 export function writeNodeResponse(res: NodeResponseLike, response: GatewayResponse): void {
   res.statusCode = response.status
   setNodeHeaders(res, response.headers)
+  // 204 and 304 carry no body and no Content-Length (RFC 9110 §8.6)
+  if (response.status === 204 || response.status === 304) return void res.end()
   const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body
   res.setHeader('content-length', String(body.byteLength))
   res.end(body)
@@ -215,4 +218,15 @@ export function nodeExchange(
       params,
     })
   })
+}
+
+/**
+ * Applies a request rewrite (request mapping) to a Node request: `holder.body` (Express `req`, Koa
+ * `ctx.request`, Fastify `request`) becomes the rewritten value, and the headers are set on
+ * `req.headers`.
+ */
+export function rewriteNodeRequest(holder: object, req: NodeRequestLike, rewrite: RequestRewrite): void {
+  ;(holder as { body?: unknown }).body = rewrite.value
+  const headers = rewrite.headers
+  if (headers !== undefined) for (const k of Object.keys(headers)) (req.headers as Record<string, string>)[k] = headers[k] as string
 }

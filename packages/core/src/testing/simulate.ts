@@ -50,7 +50,12 @@ export async function simulate(target: Simulatable, request: RequestInit | Gatew
 
   for (const step of steps) {
     const out = await gw.run(step, exchange)
-    if (out.kind === 'respond') return done(out.response, false)
+    if (out.kind === 'respond') {
+      // as on a server: earlier steps' headers and after-handler hooks apply to a later denial too
+      let denial: GatewayResponse = finalizers.length === 0 && Object.keys(headers).length === 0 ? out.response : { ...out.response, headers: { ...headers, ...out.response.headers } }
+      for (let i = finalizers.length - 1; i >= 0; i--) denial = await (finalizers[i] as NonNullable<Continue['finalize']>)(denial, exchange)
+      return done(denial, false)
+    }
     Object.assign(headers, out.headers)
     if (out.finalize) finalizers.push(out.finalize)
   }

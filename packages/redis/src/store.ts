@@ -81,7 +81,8 @@ export function redisStore(client: RedisLike | string, options: RedisStoreOption
       })
       await c.quit().catch(noop)
       await ended
-      if (c.status !== 'end') c.disconnect()
+      // (read again: quit() changed it)
+      if ((c.status as string) !== 'end') c.disconnect()
     },
   }
 }

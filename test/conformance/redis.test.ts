@@ -52,7 +52,7 @@ if (await redisAvailable()) {
   const make = (name: string): RedisStores => {
     const prefix = testPrefix(`conformance-${name}`)
     prefixes.push(prefix)
-    const s = redisStore(client, { prefix, clock: 'gateway', commandTimeoutMs: 2_000 })
+    const s = redisStore(client, { prefix, clock: 'gateway', commandTimeoutMs: 10_000, onStoreError: 'closed' })
     opened.push(s)
     return s
   }
@@ -94,7 +94,7 @@ if (await redisAvailable()) {
         options: { apiKeys: keys, accountThrottle: false, usagePlans: [{ id: 'gold', throttle: { rateLimit: 0.5, burstLimit: 2 } }], store: (() => {
           const prefix = testPrefix('conformance-time')
           prefixes.push(prefix)
-          const s = redisStore(client, { prefix })
+          const s = redisStore(client, { prefix, commandTimeoutMs: 10_000, onStoreError: 'closed' })
           opened.push(s)
           return s
         })() },

@@ -20,7 +20,7 @@ if (await redisServerAvailable()) describe('on Redis Cluster', () => {
   let client: Cluster
   const stores: RedisStores[] = []
   const make = (options: Parameters<typeof redisStore>[1] = {}): RedisStores => {
-    const s = redisStore(client, { prefix: `sluice-test:redis:cluster:${stores.length}:`, clock: 'gateway', commandTimeoutMs: 2_000, ...options })
+    const s = redisStore(client, { prefix: `sluice-test:redis:cluster:${stores.length}:`, clock: 'gateway', commandTimeoutMs: 10_000, onStoreError: 'closed', ...options })
     stores.push(s)
     return s
   }
@@ -76,7 +76,7 @@ if (await redisServerAvailable()) describe('on Redis Cluster', () => {
           return true
         },
       ),
-      { numRuns: 15 },
+      { numRuns: 15, ...(process.env['FC_SEED'] ? { seed: Number(process.env['FC_SEED']), path: process.env['FC_PATH'] } : {}) },
     )
   }, 60_000)
 

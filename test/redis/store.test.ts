@@ -111,7 +111,8 @@ if (await redisAvailable()) {
     const make = (options: Parameters<typeof redisStore>[1] = {}): RedisStores => {
       const prefix = testPrefix('store')
       prefixes.push(prefix)
-      const s = redisStore(client, { prefix, ...options })
+      // a generous wait and fail-closed: a busy machine makes a test fail loudly, never decide locally
+      const s = redisStore(client, { prefix, commandTimeoutMs: 10_000, onStoreError: 'closed', ...options })
       stores.push(s)
       return s
     }

@@ -35,7 +35,7 @@ export async function redisTarget(name: string, extra: RedisStoreOptions = {}): 
     make(options = {}) {
       const prefix = testPrefix(name)
       prefixes.push(prefix)
-      const opts: RedisStoreOptions = { prefix, clock: 'gateway', commandTimeoutMs: 2_000, ...extra, ...(options.cacheMaxBytes ? { cache: { maxBytes: options.cacheMaxBytes } } : {}) }
+      const opts: RedisStoreOptions = { prefix, clock: 'gateway', commandTimeoutMs: 10_000, onStoreError: 'closed', ...extra, ...(options.cacheMaxBytes ? { cache: { maxBytes: options.cacheMaxBytes } } : {}) }
       const a = redisStore(client, opts)
       closers.push(() => a.close())
       return {

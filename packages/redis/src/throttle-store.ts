@@ -194,6 +194,7 @@ export class RedisThrottleStore implements ThrottleStore {
     )
     const allowed = replies.every((r) => r[0] === 1)
     const out: number[] = [allowed ? 1 : 0, -1, 0, 0, 0]
+    const refunds: Array<Promise<unknown>> = []
     let quotaRefused = false
     list.forEach((g, gi) => {
       const r = replies[gi] as number[]
@@ -217,10 +218,12 @@ export class RedisThrottleStore implements ThrottleStore {
           rk.push(keys[n] as string, keys[n + 1] as string)
           ra.push(q.periodStart)
         }
-        this.#guard.call('throttle.refund', () => REFUND.run(this.#client, rk, ra)).catch(() => undefined)
+        refunds.push(this.#guard.call('throttle.refund', () => REFUND.run(this.#client, rk, ra)).catch(() => undefined))
       }
     })
     if (!allowed && out[1] === -1 && quotaRefused) out[2] = 1
+    // answered once the tokens are back, so this caller's next request sees them
+    if (refunds.length > 0) await Promise.all(refunds)
     return out
   }
 

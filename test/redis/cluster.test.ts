@@ -76,7 +76,7 @@ if (await redisServerAvailable()) describe('on Redis Cluster', () => {
           return true
         },
       ),
-      { numRuns: 15, ...(process.env['FC_SEED'] ? { seed: Number(process.env['FC_SEED']), path: process.env['FC_PATH'] } : {}) },
+      { numRuns: 15, ...(process.env['FC_SEED'] ? { seed: Number(process.env['FC_SEED']), ...(process.env['FC_PATH'] ? { path: process.env['FC_PATH'] } : {}) } : {}) },
     )
   }, 60_000)
 

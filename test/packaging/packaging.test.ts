@@ -19,6 +19,7 @@ const ENTRIES: Array<[string, string[]]> = [
   ['@sluice/koa', ['gateway']],
   ['@sluice/fastify', ['gateway']],
   ['@sluice/hono', ['gateway']],
+  ['@sluice/redis', ['redisStore', 'RECOMMENDED_CLIENT_OPTIONS', 'RedisThrottleStore']],
 ]
 
 function node(args: string[]): string {
@@ -38,7 +39,7 @@ describe('packaging', () => {
   }
 
   it('every package ships ESM and CJS declarations for each entry point', () => {
-    for (const pkg of ['core', 'express', 'koa', 'fastify', 'hono']) {
+    for (const pkg of ['core', 'express', 'koa', 'fastify', 'hono', 'redis']) {
       const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, { types: string; default: string } | string>> }
       for (const [entry, conditions] of Object.entries(manifest.exports)) {
         if (entry === './package.json') continue

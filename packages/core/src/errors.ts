@@ -29,6 +29,7 @@ export type ConfigErrorCode =
   | 'ERR_INVALID_API_DEFINITION'
   | 'ERR_UNKNOWN_INTEGRATION'
   | 'ERR_INVALID_STAGE'
+  | 'ERR_INVALID_STORE'
 
 const CONFIG_ERROR = Symbol.for('sluice.SluiceConfigError')
 
@@ -110,4 +111,29 @@ export class GatewayError extends Error {
 /** True for a {@link GatewayError} from any loaded copy of `@sluice/core`. */
 export function isGatewayError(value: unknown): value is GatewayError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GATEWAY_ERROR] === true
+}
+
+const STORE_UNAVAILABLE = Symbol.for('sluice.StoreUnavailableError')
+
+/**
+ * Thrown (or rejected) by a store that cannot answer — a network store whose server is down or
+ * slow, under a fail-closed policy. The gateway answers the request with a 503 gateway response
+ * (DEFAULT_5XX, message `Service Unavailable`) carrying `Retry-After`, never a fake 429.
+ */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError'
+  readonly code = 'ERR_STORE_UNAVAILABLE'
+  /** Seconds the client should wait before retrying (the `Retry-After` header). */
+  readonly retryAfter: number
+  readonly [STORE_UNAVAILABLE] = true
+
+  constructor(message = 'the store is unavailable', retryAfter = 1, options?: { cause?: unknown }) {
+    super(message, options)
+    this.retryAfter = Math.max(1, Math.ceil(retryAfter))
+  }
+}
+
+/** True for a {@link StoreUnavailableError} from any loaded copy of `@sluice/core`. */
+export function isStoreUnavailableError(value: unknown): value is StoreUnavailableError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[STORE_UNAVAILABLE] === true
 }

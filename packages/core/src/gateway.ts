@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { systemClock, type Clock } from './clock.js'
-import { isGatewayError, SluiceConfigError } from './errors.js'
+import { isGatewayError, isStoreUnavailableError, SluiceConfigError } from './errors.js'
 import { Exchange } from './exchange.js'
 import { createIpResolver, type IpResolver, type TrustProxy } from './ip.js'
 import { cacheStep, type CacheStats, type MethodCacheSetting } from './cache/cache.js'
@@ -330,6 +330,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   }
 
   const fail = (error: unknown, ex: Exchange, step: Step): Outcome => {
+    if (isStoreUnavailableError(error)) return unavailable(error.retryAfter, ex, step)
     if (isGatewayError(error)) {
       ex.record({ feature: step.feature, decision: 'deny', reason: error.type })
       return respond(responses.render(error.type, ex, error.errorMessage))
@@ -341,6 +342,13 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       // a failing error hook must not take the request down with it
     }
     return respond(responses.render('API_CONFIGURATION_ERROR', ex))
+  }
+
+  // a store that cannot answer under a fail-closed policy: 503 through DEFAULT_5XX with Retry-After (never a fake 429)
+  const unavailable = (retryAfter: number, ex: Exchange, step: Step): Outcome => {
+    ex.record({ feature: step.feature, decision: 'error', reason: 'store-unavailable' })
+    const r = responses.render('DEFAULT_5XX', ex, 'Service Unavailable', { 'retry-after': String(retryAfter) })
+    return respond(responses.statusOf('DEFAULT_5XX') === 500 ? { ...r, status: 503 } : r)
   }
 
   const own = (step: Step): Step => {

@@ -106,7 +106,11 @@ class HonoRequest implements GatewayRequest {
     return this.#c.req.param()
   }
   arrayBuffer(): Promise<ArrayBuffer> {
-    return (this.#body ??= this.#c.req.arrayBuffer())
+    // bounded like the Node adapters' readers (API Gateway's 10 MiB payload limit)
+    return (this.#body ??= this.#c.req.arrayBuffer().then((b) => {
+      if (b.byteLength > CAPTURE_LIMIT) throw new RangeError(`request body larger than ${CAPTURE_LIMIT} bytes`)
+      return b
+    }))
   }
   text(): Promise<string> {
     return this.arrayBuffer().then((b) => new TextDecoder().decode(b))

@@ -67,6 +67,7 @@ class NodeRequest implements GatewayRequest {
   readonly #req: NodeRequestLike
   readonly #options: NodeRequestOptions
   #body: BodyReader | undefined
+  #json: Promise<unknown> | undefined
   #url: string | undefined
 
   constructor(req: NodeRequestLike, options: NodeRequestOptions) {
@@ -100,7 +101,13 @@ class NodeRequest implements GatewayRequest {
     return this.#reader().text()
   }
   json(): Promise<unknown> {
-    return this.#reader().json()
+    // a body the framework already parsed into a value (express.json(), a Koa body parser) is that
+    // value: no round trip through text
+    if (this.#json === undefined) {
+      const parsed = this.#body === undefined ? this.#options.parsedBody?.() : undefined
+      this.#json = parsed !== null && typeof parsed === 'object' && !(parsed instanceof Uint8Array) && !(parsed instanceof ArrayBuffer) ? Promise.resolve(parsed) : this.#reader().json()
+    }
+    return this.#json
   }
   arrayBuffer(): Promise<ArrayBuffer> {
     return this.#reader().arrayBuffer()

@@ -170,23 +170,40 @@ describe('body', () => {
     expect(multibyte.response.status).toBe(413)
   })
 
-  it('reads the body once through the memoised reader', async () => {
-    let reads = 0
-    const body = '{"name":"a","price":1}'
+  it("reads the body through the request's readers: the parsed value, or the text for an exact bound or an empty body", async () => {
+    const calls: string[] = []
+    const reader = (body: string) => ({
+      method: 'POST',
+      url: 'http://h/',
+      headers: new Headers({ 'content-type': 'application/json' }),
+      text: () => (calls.push('text'), Promise.resolve(body)),
+      json: () => (calls.push('json'), body === '' ? Promise.reject(new SyntaxError('empty')) : Promise.resolve(JSON.parse(body) as unknown)),
+      arrayBuffer: () => (calls.push('arrayBuffer'), Promise.resolve(new ArrayBuffer(0))),
+    })
+    const r = await simulate([step, gw.validate({ body: { 'application/json': pet } })], reader('{"name":"a","price":1}'))
+    expect(r.handled).toBe(true)
+    expect(calls).toEqual(['json', 'json']) // one per step: the request memoises (the adapters' readers do)
+    calls.length = 0
+    const empty = await simulate(step, reader(''))
+    expect(empty.context.error?.validationErrorString).toBe('[object has missing required properties (["name","price"])]')
+    expect(calls).toEqual(['json', 'text'])
+    calls.length = 0
+    await simulate(gw.validate({ body: pet, maxBodyBytes: 1000 }), reader('{}'))
+    expect(calls).toEqual(['text'])
+  })
+
+  it('answers 413 when the reader refuses a body over its bound', async () => {
     const request = {
       method: 'POST',
       url: 'http://h/',
       headers: new Headers({ 'content-type': 'application/json' }),
-      text: () => {
-        reads++
-        return Promise.resolve(body)
-      },
-      json: () => Promise.resolve(JSON.parse(body) as unknown),
-      arrayBuffer: () => Promise.resolve(new ArrayBuffer(0)),
+      text: () => Promise.reject(new RangeError('too large')),
+      json: () => Promise.reject(new RangeError('too large')),
+      arrayBuffer: () => Promise.reject(new RangeError('too large')),
     }
-    const r = await simulate([step, gw.validate({ body: { 'application/json': pet } })], request)
-    expect(r.handled).toBe(true)
-    expect(reads).toBe(2) // one per step: each asks the request, which memoises (adapters' readers do)
+    const r = await simulate(step, request)
+    expect(r.response.status).toBe(413)
+    expect(r.context.error?.responseType).toBe('REQUEST_TOO_LARGE')
   })
 
   it('does not let __proto__ keys in the body reach any prototype', async () => {

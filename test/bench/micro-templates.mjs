@@ -68,6 +68,7 @@ const pass = compileTemplate(PASS_THROUGH)
 const cases = [
   ['velocityjs interpreter, typical (10-item #foreach, body pre-parsed)', () => vTypical.render({ input: vInput, util: vUtil })],
   ['sluice compiled, typical (10-item #foreach, parses the body)', () => typical.render({ body: BODY }).body],
+  ['sluice compiled, typical (10-item #foreach, body pre-parsed)', () => typical.render({ body: BODY, json: parsed }).body],
   ['velocityjs interpreter, $input.json(\'$\') (pre-parsed)', () => vPass.render({ input: vInput })],
   ['sluice compiled, $input.json(\'$\') small body (parses it)', () => pass.render({ body: SMALL_BODY }).body],
   ['JSON.parse of the typical body alone (floor)', () => JSON.parse(BODY)],

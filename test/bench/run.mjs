@@ -249,7 +249,9 @@ function get(port, headers, body = scenario.body) {
 /** The route answers as the load expects, and the feature is really mounted (ON) or not (OFF). */
 async function checkServer(server, on) {
   const r = await get(server.port, scenario.headers)
-  if (r.status !== 200 || JSON.stringify(JSON.parse(r.body)) !== BODY) throw new Error(`GET /bench answered ${r.status} ${r.body}`)
+  const expected = scenario.payload === undefined ? BODY : JSON.stringify(scenario.payload)
+  const answered = r.status === 200 && (on && scenario.verify ? scenario.verify(r.body) : JSON.stringify(JSON.parse(r.body)) === expected)
+  if (!answered) throw new Error(`GET /bench answered ${r.status} ${r.body}`)
   if (scenario.check && scenarioName !== 'off') {
     const c = await get(server.port, scenario.check.headers ?? {}, scenario.check.body ?? scenario.body)
     const want = on ? scenario.check.status : 200

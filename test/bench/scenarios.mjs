@@ -15,6 +15,9 @@
  *                When both are given, `mount[framework]` wins for that framework.
  *   check        optional { path, headers, status } request that the ON server must answer with
  *                `status` and the OFF server with 200: proves the feature is really mounted.
+ *   payload      optional: the JSON value GET /bench answers (default `{"ok":true}`), ON and OFF alike
+ *   verify       optional (body) => boolean: accepts the ON server's answer when the feature
+ *                rewrites it (default: it must equal the payload)
  *
  * To add one (throttle, quota, a peer), add an entry here; nothing else changes.
  */
@@ -158,3 +161,29 @@ SCENARIOS['cors-simple'] = {
   headers: { origin: 'https://app.example.com' },
   features: (gw) => [gw.cors({ allowOrigins: ['https://app.example.com'], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type'] })],
 }
+
+/** Ten pets: the response a typical mapping template iterates over. */
+const PETS = { pets: Array.from({ length: 10 }, (_, i) => ({ id: i + 1, name: `pet ${i}`, type: i % 2 ? 'dog' : 'cat', price: 10 + i / 4 })) }
+/** A typical response template: a #foreach over 10 items read with $input.path (as micro-templates.mjs). */
+const TYPICAL_TEMPLATE = `#set($pets = $input.path('$.pets'))
+{"count": $pets.size(), "items": [
+#foreach($p in $pets)
+  {"id": $p.id, "name": "$util.escapeJavaScript($p.name)", "type": "$p.type", "price": $p.price}#if($foreach.hasNext),#end
+#end
+]}`
+
+Object.assign(SCENARIOS, {
+  'transform-response': {
+    description: 'gw.transform() with a typical response template (10-item #foreach over $input.path) vs the same route answering the same 10 pets bare',
+    headers: {},
+    payload: PETS,
+    features: (gw) => [gw.transform({ response: { 'application/json': TYPICAL_TEMPLATE } })],
+    verify: (body) => JSON.parse(body).count === 10,
+  },
+  'transform-passthrough': {
+    description: "gw.transform() with the pass-through response template $input.json('$') vs the same route bare",
+    headers: {},
+    payload: PETS,
+    features: (gw) => [gw.transform({ response: { 'application/json': "$input.json('$')" } })],
+  },
+})

@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util'
 import { SCENARIOS, frameworksOf } from './scenarios.mjs'
 
 const FRAMEWORKS = ['express', 'koa', 'fastify', 'hono', 'node']
-const BODY = '{"ok":true}'
+/** What GET /bench answers: the scenario's `payload` (default `{"ok":true}`). */
+const PAYLOAD_OF = (scenario) => scenario?.payload ?? { ok: true }
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -34,6 +35,8 @@ if (on && !frameworksOf(scenario).includes(framework)) fail(`scenario "${values.
 const port = Number(values.port)
 /** The route's method: GET, or the scenario's (a POST scenario sends a body the route itself ignores). */
 const METHOD = (scenario.method ?? 'GET').toUpperCase()
+const PAYLOAD = PAYLOAD_OF(scenario)
+const BODY = JSON.stringify(PAYLOAD)
 
 function fail(message) {
   console.error(`server.mjs: ${message}`)
@@ -94,7 +97,7 @@ const BUILDERS = {
     await mountScenario(app, (mw) => app.use(mw))
     app[METHOD.toLowerCase()]('/bench', async (_req, res) => {
       await work()
-      res.json({ ok: true })
+      res.json(PAYLOAD)
     })
     return listenNode(createServer(app))
   },
@@ -106,7 +109,7 @@ const BUILDERS = {
     app.use(async (ctx) => {
       if (ctx.method === METHOD && ctx.path === '/bench') {
         await work()
-        ctx.body = { ok: true }
+        ctx.body = PAYLOAD
       }
     })
     return listenNode(createServer(app.callback()))
@@ -118,7 +121,7 @@ const BUILDERS = {
     await mountScenario(app, (plugin) => app.register(plugin))
     app.route({ method: METHOD, url: '/bench', handler: async () => {
       await work()
-      return { ok: true }
+      return PAYLOAD
     } })
     await app.listen({ port, host: '127.0.0.1' })
     return {
@@ -136,7 +139,7 @@ const BUILDERS = {
     await mountScenario(app, (mw) => app.use(mw))
     app.on(METHOD, '/bench', async (c) => {
       await work()
-      return c.json({ ok: true })
+      return c.json(PAYLOAD)
     })
     return listenNode(createServer(getRequestListener(app.fetch)))
   },

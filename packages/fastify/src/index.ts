@@ -156,7 +156,7 @@ function misplacedBodyStep(step: Step): Step {
   return {
     feature: step.feature,
     run() {
-      throw new SluiceConfigError('ERR_INVALID_OPTION', `${step.feature}().hook`, 'this feature reads the body: mount it with { preParsing: plugin.preParsing } (or register the plugin), not as an onRequest hook')
+      throw new SluiceConfigError('ERR_INVALID_OPTION', `${step.feature}().hook`, 'this feature reads the body: mount it with { preParsing: plugin.preParsing, preHandler: plugin.preHandler } (or register the plugin, or use { preHandler: plugin.hook } to read the parsed body), not as an onRequest hook')
     },
   }
 }
@@ -168,8 +168,9 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
   const hook: SluiceHook = (request, reply, done) => {
     const exchange = nodeExchange(core, request.raw, () => request.body, request.params as Record<string, string> | undefined)
     exchange.routeFrom(() => request.routeOptions?.url)
-    // reading the body here would leave Fastify's parser waiting on a drained stream
-    const misplaced = step.readsBody === true && hasBody(request.headers)
+    // reading the body before Fastify parsed it (an onRequest hook) would leave Fastify's parser
+    // waiting on a drained stream; as a preHandler hook the step reads the parsed body instead
+    const misplaced = step.readsBody === true && hasBody(request.headers) && request.body === undefined && (request.raw as { readableEnded?: boolean }).readableEnded !== true
     const outcome = core.run(misplaced ? misplacedBodyStep(step) : step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange, request), done)
     else apply(outcome, reply, done, exchange, request)

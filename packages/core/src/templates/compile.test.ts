@@ -181,6 +181,21 @@ describe('limits and failures', () => {
     expect(() => t.render()).toThrow(/exceeds 1000000 characters/)
   })
 
+  it('printing values with shared parts (exponential text) stops at the budget or the output cap', () => {
+    for (const t of [
+      '#set($x = [1])#foreach($i in [1..40])#set($x = [$x, $x])#end$x',
+      '#set($x = {"a": 1})#foreach($i in [1..40])#set($x = {"a": $x, "b": $x})#end$x',
+      "#set($x = [1])#foreach($i in [1..40])#set($x = [$x, $x])#end#set($m = $input.path('$'))#set($m.k = $x)$input.json('$')",
+      '#set($x = [1])#foreach($i in [1..40])#set($x = [$x, $x])#end#set($a = [$x])#set($b = [$x])#if($a == $b)same#end',
+    ]) {
+      expect(() => compileTemplate(t, { timeBudgetMs: 50 }).render({ body: '{}' }), t).toThrow(TemplateError)
+    }
+    expect(() => compileTemplate('#set($x = [1])#foreach($i in [1..40])#set($x = [$x, $x])#end$x', { maxOutput: 1000 }).render()).toThrow(/more than 1000 characters/)
+    // a cycle is an error too, never a hang
+    expect(() => renderTemplate('#set($l = [1])#set($ignored = $l.add($l))$l')).toThrow(/contains itself/)
+    expect(() => renderTemplate('#set($m = {})#set($m.self = $m)$m')).toThrow(/contains itself/)
+  })
+
   it('recursive macros stop at maxDepth', () => {
     expect(() => renderTemplate('#macro(r $n)#r($n)#end#r(1)')).toThrow(/nested deeper than 20/)
   })

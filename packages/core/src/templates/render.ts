@@ -6,7 +6,7 @@ import type { HeaderReader } from '../request.js'
 import { Compiler, TemplateSyntaxError, type CompileState, type Out } from './compile.js'
 import { Context, emptyOverrides, Input, type InputSource, type Overrides } from './input.js'
 import { UTIL } from './util.js'
-import { TemplateError, type ResolvedLimits } from './values.js'
+import { setPrintLimit, TemplateError, type ResolvedLimits } from './values.js'
 
 /** Limits of a mapping template. */
 export interface TemplateLimits {
@@ -105,8 +105,15 @@ class Template implements CompiledTemplate {
     vars[1] = UTIL
     vars[2] = new Context(context, overrides)
     vars[3] = stageVariables ?? Object.create(null)
-    const st: CompileState = { vars, deadline: performance.now() + this.limits.timeBudgetMs, tick: 64, depth: 0, limits: this.limits, brk: false }
-    const body = this.#out(st)
+    const deadline = performance.now() + this.limits.timeBudgetMs
+    setPrintLimit(this.limits.maxOutput, deadline)
+    const st: CompileState = { vars, deadline, tick: 64, depth: 0, limits: this.limits, brk: false }
+    let body: string
+    try {
+      body = this.#out(st)
+    } finally {
+      setPrintLimit(DEFAULT_LIMITS.maxOutput)
+    }
     if (body.length > this.limits.maxOutput) throw new TemplateError('OUTPUT_TOO_LARGE', `mapping template output exceeds ${this.limits.maxOutput} characters`)
     return { body, overrides }
   }

@@ -100,16 +100,46 @@ function numberText(n: number): string {
   return (n | 0) === n ? `${n}` : String(n)
 }
 
-/** JSON of a value, never throwing (host objects serialise through `toJSON`). */
-export function toJson(v: unknown): string {
-  if (v === undefined) return 'null'
-  return JSON.stringify(v, jsonReplacer) ?? 'null'
+/**
+ * The most characters one render may print from a single value. Template-built lists and maps can
+ * share parts (`#set($x = [$x, $x])` in a loop), so their text can grow exponentially with their
+ * size in memory: printing counts what it produces and stops at this limit. Set by each render
+ * (renders are synchronous).
+ */
+let printLimit = 10 * 1024 * 1024
+let printDeadline = Number.POSITIVE_INFINITY
+let printed = 0
+let printing = false
+let printSteps = 0
+
+/** Sets the print limit and deadline for the render about to run (its `maxOutput`, its time budget). */
+export function setPrintLimit(limit: number, deadline = Number.POSITIVE_INFINITY): void {
+  printLimit = limit
+  printDeadline = deadline
 }
 
-function jsonReplacer(_key: string, value: unknown): unknown {
-  if (value instanceof Deferred) return ''
-  if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return null
-  return value
+/** Checks the render's deadline every 1024 printing steps. */
+function printStep(): void {
+  if ((++printSteps & 1023) === 0 && performance.now() > printDeadline) throw new TemplateError('RENDER_BUDGET', 'mapping template exceeded its render time budget while printing a value')
+}
+
+const tooLarge = (): TemplateError => new TemplateError('OUTPUT_TOO_LARGE', `a value in the mapping template prints to more than ${printLimit} characters`)
+
+/** JSON of a value (host objects serialise through `toJSON`); fails past the print limit. */
+export function toJson(v: unknown): string {
+  if (v === undefined) return 'null'
+  let nodes = 0
+  // every node prints at least one character: counting nodes bounds the work on shared parts
+  const max = printLimit
+  return (
+    JSON.stringify(v, (_key: string, value: unknown): unknown => {
+      if (++nodes > max) throw tooLarge()
+      printStep()
+      if (value instanceof Deferred) return ''
+      if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return null
+      return value
+    }) ?? 'null'
+  )
 }
 
 /** What a value renders as in template output (`$x`). */
@@ -138,9 +168,36 @@ function javaText(v: unknown): string {
 }
 
 function objectText(v: object): string {
+  if (printing) return objectPart(v)
+  printing = true
+  printed = 0
+  nesting = 0
+  try {
+    return objectPart(v)
+  } finally {
+    printing = false
+  }
+}
+
+let nesting = 0
+
+function objectPart(v: object): string {
+  // a list or map that contains itself never ends: stop well before the stack does
+  if (++nesting > 500) {
+    nesting = 0
+    throw new TemplateError('OUTPUT_TOO_LARGE', 'a value in the mapping template is nested more than 500 levels deep (or contains itself)')
+  }
+  try {
+    return objectInner(v)
+  } finally {
+    if (nesting > 0) nesting--
+  }
+}
+
+function objectInner(v: object): string {
   if (Array.isArray(v)) {
-    if (javaLists.has(v)) return `[${v.map(javaText).join(', ')}]`
-    return toJson(v)
+    if (javaLists.has(v)) return count(`[${v.map(javaText).join(', ')}]`)
+    return count(toJson(v))
   }
   if (v instanceof HostObject) return v.display()
   if (v instanceof Deferred) return ''
@@ -150,7 +207,15 @@ function objectText(v: object): string {
     out += `${first ? '' : ', '}${k}=${javaText((v as Record<string, unknown>)[k])}`
     first = false
   }
-  return `${out}}`
+  return count(`${out}}`)
+}
+
+/** Counts what nested printing produced (parts are counted again in their parents: a bound, not a size). */
+function count(text: string): string {
+  printStep()
+  printed += text.length
+  if (printed > printLimit) throw tooLarge()
+  return text
 }
 
 /** Velocity's truth: only null (missing) and false are false. */

@@ -4,6 +4,7 @@ import { scenario } from '../support/scenario.js'
 
 const routes: AppSpec['routes'] = [
   { method: 'POST', path: '/seen', seen: true },
+  { method: 'POST', path: '/pets/:id', seen: true },
   { method: 'POST', path: '/plain' },
   { method: 'GET', path: '/json', body: '{"pets":[{"id":1,"name":"Rex"},{"id":2,"name":"Tom"}],"owner":{"name":"Ann"}}', kind: 'json' },
   { method: 'GET', path: '/text', body: '{"pets":[1,2,3]}' },
@@ -38,6 +39,27 @@ describe('mapping templates on every adapter', () => {
         seen: { petName: 'Rex', legs: 4, tags: ['a', 'b'], q: 'dogs', stage: 'prod', region: 'eu', method: 'POST', obj: '{name=Rex, legs=4, tags=["a","b"]}' },
         header: 'from-template',
       })
+    },
+  )
+
+  scenario(
+    'mounted on the route: path parameters come first in $input.params(name); $context.resourcePath is the route template',
+    {
+      ...spec({
+        request: {
+          'application/json': `{"id": "$input.params('id')", "q": "$input.params('q')", "all": "$input.params().path $input.params().querystring $input.params().header.get('x-h')", "resource": "$context.resourcePath", "path": "$context.path"}`,
+        },
+      }),
+      mount: 'route',
+    },
+    async ({ send }) => {
+      const r = await send({ ...JSON_POST, path: '/pets/42?q=x&id=from-query', headers: { ...JSON_POST.headers, 'x-h': 'h' }, body: '{}' })
+      const seen = (JSON.parse(r.body) as { seen: Record<string, string> }).seen
+      expect(seen.id).toBe('42')
+      expect(seen.q).toBe('x')
+      expect(seen.resource).toBe('/pets/{id}')
+      expect(seen.path).toBe('/pets/42')
+      expect(seen.all).toBe('{id=42} {q=x, id=from-query} h')
     },
   )
 

@@ -213,6 +213,11 @@ describe('limits and failures', () => {
     expect(() => compileTemplate('x', { maxIterations: -1 })).toThrow(/positive number/)
   })
 
+  it('a regular expression that can backtrack catastrophically is refused, even from the payload', () => {
+    expect(() => renderTemplate("$input.path('$.s').matches($input.path('$.re'))", { body: JSON.stringify({ s: 'a'.repeat(40) + '!', re: '(a+)+$' }) })).toThrow(/refused: a repeated group/)
+    expect(renderTemplate('$input.body.replaceAll("\\s+", " ")', { body: 'a  b\n c' })).toBe('a b c')
+  })
+
   it('failures name the method and where', () => {
     expect(() => renderTemplate('\n  $input.body.substring(5, 1)', { body: 'abc' })).toThrow(/substring.*line 2, column 3/)
   })

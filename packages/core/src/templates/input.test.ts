@@ -93,6 +93,12 @@ describe('$input.params()', () => {
   })
 })
 
+describe('parameters in $input.params() shape', () => {
+  it('params: { path, querystring, header } is accepted as the input', () => {
+    expect(r("$input.params('id') $input.params('q') $input.params('H')", { params: { path: { id: '1' }, querystring: { q: 'x' }, header: { h: 'v' } } })).toBe('1 x v')
+  })
+})
+
 describe('$context and $stageVariables', () => {
   const context = {
     requestId: 'req-1',

@@ -177,11 +177,19 @@ export function emptyOverrides(): Overrides {
 
 /** `$context`: the request context (own properties and API Gateway's names only) plus the overrides. */
 export class Context extends HostObject {
+  #overrides: Overrides | undefined
+
   constructor(
     readonly source: object | undefined,
-    readonly overrides: Overrides,
+    overrides?: Overrides,
   ) {
     super()
+    this.#overrides = overrides
+  }
+
+  /** The overrides (created on first use: most templates never touch them). */
+  get overrides(): Overrides {
+    return (this.#overrides ??= emptyOverrides())
   }
 
   prop(name: string): unknown {

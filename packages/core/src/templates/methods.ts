@@ -3,6 +3,7 @@
  * dispatched here by the value's kind. Methods live in null-prototype tables: a name that is not a
  * listed method (`constructor`, `getClass`, `__proto__`) finds nothing and renders empty.
  */
+import { unsafeRegexReason } from './regex-safety.js'
 import { display, equals, HostObject, isMap, javaList, own, putOwn, TemplateError, type RenderState } from './values.js'
 
 type Method<T> = (self: T, args: readonly unknown[]) => unknown
@@ -27,6 +28,9 @@ export function javaRegex(source: string, global: boolean, whole = false): RegEx
   const key = `${global ? 'g' : '-'}${whole ? 'w' : '-'}${source}`
   let re = regexCache.get(key)
   if (re !== undefined) return re
+  // a template's pattern may come from the payload: one that can backtrack catastrophically is refused
+  const unsafe = unsafeRegexReason(source)
+  if (unsafe !== undefined) throw new TemplateError('INVALID_ARGUMENT', `regular expression ${JSON.stringify(source)} refused: ${unsafe}`)
   let flags = global ? 'g' : ''
   let src = source
   const inline = /^\(\?([imsx]+)\)/.exec(src)

@@ -4,7 +4,7 @@
 import { SluiceConfigError } from '../errors.js'
 import type { HeaderReader } from '../request.js'
 import { Compiler, TemplateSyntaxError, type CompileState, type Out } from './compile.js'
-import { Context, emptyOverrides, Input, type InputSource, type Overrides } from './input.js'
+import { Context, Input, type InputSource, type Overrides } from './input.js'
 import { UTIL } from './util.js'
 import { setPrintLimit, TemplateError, type ResolvedLimits } from './values.js'
 
@@ -32,6 +32,15 @@ export interface TemplateInput {
   query?: string | Readonly<Record<string, string | readonly string[] | undefined>>
   /** Path parameters. */
   path?: Readonly<Record<string, string>>
+  /**
+   * The parameters in `$input.params()`'s own shape, instead of `path` / `query` / `headers` (those
+   * win when both are given).
+   */
+  params?: {
+    readonly path?: Readonly<Record<string, string>>
+    readonly querystring?: Readonly<Record<string, string>>
+    readonly header?: Readonly<Record<string, string>>
+  }
   /** `$context`: a plain object (`{ requestId: 'r1', authorizer: { principalId: 'me' } }`) or an exchange's context. */
   context?: object
   /** `$stageVariables`. */
@@ -80,6 +89,16 @@ function bodyText(body: unknown): string {
   return JSON.stringify(body) ?? ''
 }
 
+class Result implements RenderResult {
+  constructor(
+    readonly body: string,
+    readonly ctx: Context,
+  ) {}
+  get overrides(): Overrides {
+    return this.ctx.overrides
+  }
+}
+
 class Template implements CompiledTemplate {
   readonly source: string
   readonly limits: ResolvedLimits
@@ -94,16 +113,18 @@ class Template implements CompiledTemplate {
   }
 
   render(input: TemplateInput = {}): RenderResult {
-    const src: InputSource = { body: bodyText(input.body), path: input.path, query: input.query, headers: input.headers, json: input.json }
+    const p = input.params
+    const src: InputSource = { body: bodyText(input.body), path: input.path ?? p?.path, query: input.query ?? p?.querystring, headers: input.headers ?? p?.header, json: input.json }
     return this.renderWith(new Input(src), input.context, input.stageVariables, input.overrides)
   }
 
   /** @internal renders with an already built `$input` (the transform step builds it once per exchange). */
-  renderWith(input: Input, context: object | undefined, stageVariables: Readonly<Record<string, string>> | undefined, overrides = emptyOverrides()): RenderResult {
+  renderWith(input: Input, context: object | undefined, stageVariables: Readonly<Record<string, string>> | undefined, overrides?: Overrides): RenderResult {
     const vars: unknown[] = new Array<unknown>(this.#slots)
     vars[0] = input
     vars[1] = UTIL
-    vars[2] = new Context(context, overrides)
+    const ctx = new Context(context, overrides)
+    vars[2] = ctx
     vars[3] = stageVariables ?? Object.create(null)
     const deadline = performance.now() + this.limits.timeBudgetMs
     setPrintLimit(this.limits.maxOutput, deadline)
@@ -115,7 +136,7 @@ class Template implements CompiledTemplate {
       setPrintLimit(DEFAULT_LIMITS.maxOutput)
     }
     if (body.length > this.limits.maxOutput) throw new TemplateError('OUTPUT_TOO_LARGE', `mapping template output exceeds ${this.limits.maxOutput} characters`)
-    return { body, overrides }
+    return new Result(body, ctx)
   }
 }
 

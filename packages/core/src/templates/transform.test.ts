@@ -150,3 +150,18 @@ describe('mapResponse', () => {
     expect(mapResponse(prepareIntegrationResponses([{}], undefined, 'r'), ok('b'), { overrides: o }).status).toBe(200)
   })
 })
+
+describe('gw.transform() with simulate', () => {
+  it('the handler receives the rewritten request; the response is mapped', async () => {
+    const { simulate } = await import('../testing/simulate.js')
+    const g = createGateway()
+    const step = g.transform({
+      request: { 'application/json': '{"greeting": "hello $input.path(\'$.name\')"}' },
+      response: { 'application/json': '{"said": $input.json(\'$.said\')}' },
+    })
+    const result = await simulate(step, { method: 'POST', body: '{"name":"Ann"}' }, {
+      handler: (_ex, request) => ok(JSON.stringify({ said: (request?.value as { greeting: string }).greeting, extra: 1 })),
+    })
+    expect(result.response.body).toBe('{"said": "hello Ann"}')
+  })
+})

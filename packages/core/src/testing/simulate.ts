@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js'
 import type { Exchange } from '../exchange.js'
 import { gatewayOf, type Gateway } from '../gateway.js'
-import { STEP, type CarriesStep, type Continue, type Step } from '../outcome.js'
+import { STEP, type CarriesStep, type Continue, type RequestRewrite, type Step } from '../outcome.js'
 import { createRequest, type GatewayRequest, type RequestInit } from '../request.js'
 import type { GatewayResponse } from '../response.js'
 import type { TraceEntry } from '../trace.js'
@@ -13,8 +13,11 @@ export type Simulatable = Step | CarriesStep | ReadonlyArray<Step | CarriesStep>
 export interface SimulateOptions {
   /** The gateway to run the steps through. Default: the gateway that made the first step. */
   gateway?: Gateway
-  /** Your route: what answers when every step lets the request through. Default: 200 `{}` (JSON). */
-  handler?: (exchange: Exchange) => GatewayResponse | Promise<GatewayResponse>
+  /**
+   * Your route: what answers when every step lets the request through. Default: 200 `{}` (JSON).
+   * `request` is the request as a mapping template rewrote it (`gw.transform()`), if one did.
+   */
+  handler?: (exchange: Exchange, request?: RequestRewrite) => GatewayResponse | Promise<GatewayResponse>
 }
 
 /** The outcome of a simulated request. */
@@ -46,6 +49,7 @@ export async function simulate(target: Simulatable, request: RequestInit | Gatew
   const exchange = gw.exchange(req)
   const headers: Record<string, string> = {}
   const finalizers: Array<NonNullable<Continue['finalize']>> = []
+  let rewrite: RequestRewrite | undefined
   const done = (response: GatewayResponse, handled: boolean): SimulateResult => ({ response, handled, trace: exchange.trace, context: exchange.context, exchange })
 
   for (const step of steps) {
@@ -58,8 +62,9 @@ export async function simulate(target: Simulatable, request: RequestInit | Gatew
     }
     Object.assign(headers, out.headers)
     if (out.finalize) finalizers.push(out.finalize)
+    if (out.request) rewrite = out.request
   }
-  let response = options.handler ? await options.handler(exchange) : { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' }
+  let response = options.handler ? await options.handler(exchange, rewrite) : { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' }
   response = { ...response, headers: { ...lower(response.headers), ...headers } }
   for (let i = finalizers.length - 1; i >= 0; i--) response = await (finalizers[i] as NonNullable<Continue['finalize']>)(response, exchange)
   return done(response, true)

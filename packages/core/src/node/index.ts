@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
 import type { Exchange } from '../exchange.js'
 import type { Gateway } from '../gateway.js'
+import type { HeaderHook } from '../outcome.js'
 import { BodyReader, bodyToBytes, RecordHeaders, type GatewayRequest } from '../request.js'
 import type { GatewayResponse } from '../response.js'
 import type { RequestRewrite } from '../outcome.js'
@@ -236,4 +237,26 @@ export function rewriteNodeRequest(holder: object, req: NodeRequestLike, rewrite
   ;(holder as { body?: unknown }).body = rewrite.value
   const headers = rewrite.headers
   if (headers !== undefined) for (const k of Object.keys(headers)) (req.headers as Record<string, string>)[k] = headers[k] as string
+}
+
+/**
+ * Runs a response-header hook (`Continue.responseHeaders`) on headers held by a framework:
+ * `raw` is what it would send, `set` / `remove` change it. `set-cookie` is neither shown nor changed.
+ */
+export function rewriteHeaders(
+  raw: Readonly<Record<string, number | string | readonly string[] | undefined>>,
+  status: number,
+  exchange: Exchange,
+  hook: HeaderHook,
+  set: (name: string, value: string) => void,
+  remove: (name: string) => void,
+): void {
+  const { headers: before } = snapshotHeaders(raw)
+  delete before['set-cookie']
+  const after = hook(before, status, exchange)
+  for (const k of Object.keys(before)) if (!(k in after)) remove(k)
+  for (const k of Object.keys(after)) {
+    if (k === 'set-cookie' || before[k] === after[k]) continue
+    set(k, after[k] as string)
+  }
 }

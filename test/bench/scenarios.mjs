@@ -22,6 +22,8 @@
  * To add one (throttle, quota, a peer), add an entry here; nothing else changes.
  */
 
+import { createHmac } from 'node:crypto'
+
 /** Ten API keys with fixed values (20–128 alphanumerics), so the driver knows what to send. */
 export const API_KEYS = Array.from({ length: 10 }, (_, i) => ({
   id: `bench-key-${i}`,
@@ -114,6 +116,33 @@ Object.assign(SCENARIOS, {
         app.use(rateLimit({ windowMs: 60_000, limit: 1_000_000_000, standardHeaders: 'draft-8', legacyHeaders: false }))
       },
     },
+  },
+})
+
+/** A fixed HS256 token (exp in 2100) the load generator repeats: the JWT scenarios' caller. */
+export const JWT_SECRET = 'bench-jwt-secret-0123456789abcdefghij'
+export const JWT_ISSUER = 'https://issuer.bench.local'
+export const BENCH_JWT = (() => {
+  const part = (v) => Buffer.from(JSON.stringify(v)).toString('base64url')
+  const input = `${part({ alg: 'HS256', typ: 'JWT' })}.${part({ iss: JWT_ISSUER, aud: 'bench', sub: 'bench-user', exp: 4102444800, iat: 1700000000, scope: 'bench/read' })}`
+  return `${input}.${createHmac('sha256', JWT_SECRET).update(input).digest('base64url')}`
+})()
+const JWT_CONFIG = { type: 'jwt', jwtConfiguration: { issuer: JWT_ISSUER, audience: ['bench'] }, secret: JWT_SECRET }
+
+Object.assign(SCENARIOS, {
+  'jwt-throttle': {
+    description: 'gw.authorize(jwt, HS256) + gw.throttle(plan) per client, app-wide; the client repeats one valid token (remembered after the first verification)',
+    headers: { authorization: `Bearer ${BENCH_JWT}` },
+    options: { accountThrottle: THROTTLE_OPTIONS.accountThrottle },
+    features: (gw) => [gw.authorize(JWT_CONFIG, { authorizationScopes: ['bench/read'] }), gw.throttle({ id: 'per-ip', throttle: HIGH })],
+    check: { headers: {}, status: 401 },
+  },
+  'jwt-throttle-chain': {
+    description: 'gw.chain(gw.authorize(jwt), gw.throttle(plan)): the same decisions as `jwt-throttle` in one middleware / hook',
+    headers: { authorization: `Bearer ${BENCH_JWT}` },
+    options: { accountThrottle: THROTTLE_OPTIONS.accountThrottle },
+    features: (gw) => [gw.chain(gw.authorize(JWT_CONFIG, { authorizationScopes: ['bench/read'] }), gw.throttle({ id: 'per-ip', throttle: HIGH }))],
+    check: { headers: {}, status: 401 },
   },
 })
 

@@ -34,7 +34,9 @@ export interface AnyGateway {
   getUsage: Ex['getUsage']
   validate(...args: Parameters<Ex['validate']>): unknown
   cors(...args: Parameters<Ex['cors']>): unknown
+  authorize(...args: Parameters<Ex['authorize']>): unknown
   transform(options: Parameters<Ex['transform']>[0]): unknown
+  mount(...args: Parameters<Ex['mount']>): unknown
 }
 
 export interface Route {

@@ -6,6 +6,8 @@ export interface SentRequest {
   /** Header values; an array sends the header once per value. */
   headers?: Record<string, string | string[]>
   body?: string
+  /** Send `path` exactly as written (no URL normalisation of `..`, `%2e`, `//`). */
+  raw?: boolean
 }
 
 export interface Received {
@@ -27,9 +29,10 @@ export const TRANSPORT_HEADERS = new Set(['date', 'connection', 'keep-alive', 't
 export function send(base: string, req: SentRequest): Promise<Received> {
   const url = new URL(req.path, base)
   return new Promise((resolve, reject) => {
+    const options = { method: req.method ?? 'GET', headers: { connection: 'close', ...req.headers }, agent: false as const }
     const r = request(
-      url,
-      { method: req.method ?? 'GET', headers: { connection: 'close', ...req.headers }, agent: false },
+      req.raw === true ? `${url.origin}/` : url,
+      req.raw === true ? { ...options, path: req.path } : options,
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (c: Buffer) => chunks.push(c))

@@ -18,7 +18,11 @@ import type { ThrottleOptions } from './throttle/throttle.js'
 import type { CacheOptions } from './cache/settings.js'
 import type { ValidateOptions } from './validation/validate.js'
 import type { CorsOptions } from './cors/cors.js'
+import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
 import type { TransformOptions } from './templates/transform.js'
+import type { Api } from './api/api.js'
+import type { ApiDefinition } from './api/definition.js'
+import type { MountOptions } from './api/mount.js'
 
 /** A gateway whose features are middleware of type `M`. */
 export interface AdaptedGateway<M> {
@@ -54,6 +58,16 @@ export interface AdaptedGateway<M> {
   updateUsage: Gateway['updateUsage']
   /** Resets a key's quota count and plan buckets. */
   resetUsage: Gateway['resetUsage']
+  /**
+   * Serves a whole API: a typed definition (or an imported OpenAPI document), or an `Api` with
+   * deployments and stages. The middleware answers the API's routes itself; NEXT integrations
+   * (and paths outside `basePath`) go on to your own routes.
+   *
+   * @example app.use(gw.mount(definition, { integrations: { listPets } }))
+   */
+  mount(api: Api | ApiDefinition, options?: MountOptions): M
+  /** Access control for a method (an authorizer, or `none` for the resource policy alone); see `Gateway.authorize`. */
+  authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): M
   /** Request validation: required parameters (400 BAD_REQUEST_PARAMETERS), then the body's model (400 BAD_REQUEST_BODY). */
   validate(options?: ValidateOptions): M
   /** CORS (HTTP API `corsConfiguration`); mount it first so denials of later features carry its headers. */
@@ -82,6 +96,8 @@ export function adapt<M>(core: Gateway, wrap: (step: Step) => M): AdaptedGateway
     resetUsage: (input) => core.resetUsage(input),
     validate: (options) => wrap(core.validate(options)),
     cors: (options) => wrap(core.cors(options)),
+    authorize: (config, method) => wrap(core.authorize(config, method)),
     transform: (options) => wrap(core.transform(options)),
+    mount: (api, options) => wrap(core.mount(api, options)),
   }
 }

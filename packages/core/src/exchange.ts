@@ -188,6 +188,15 @@ export class Exchange {
     if (hooks) for (const h of hooks) h()
   }
 
+  /**
+   * Moves the exchange into a mounted API's stage: `$context.stage` and `$stageVariables` become
+   * the stage's (a canary request gets the merged variables).
+   */
+  enterStage(name: string, variables: Readonly<Record<string, string>>): void {
+    ;(this as { stageVariables: Readonly<Record<string, string>> }).stageVariables = variables
+    ;(this.context as { stage: string }).stage = name
+  }
+
   /** Records a decision. */
   record(entry: TraceEntry): void {
     this.trace.push(entry)

@@ -39,7 +39,7 @@ describe('createGateway options', () => {
     const e = configError(() => createGateway({ apikeys: [] } as unknown as GatewayOptions))
     expect(e.code).toBe('ERR_INVALID_OPTION')
     expect(e.option).toBe('apikeys')
-    expect(e.message).toBe('apikeys: unknown option; expected one of apiKeys, usagePlans, accountThrottle, store, stage, gatewayResponses, trustProxy, clock, onError, requestId (ERR_INVALID_OPTION)')
+    expect(e.message).toBe('apikeys: unknown option; expected one of apiKeys, usagePlans, accountThrottle, store, stage, gatewayResponses, trustProxy, clock, onError, requestId, aws, resourcePolicy (ERR_INVALID_OPTION)')
   })
 
   it('refuses options that are not an object', () => {

@@ -21,6 +21,15 @@ import { throttleStep, type ThrottleOptions } from './throttle/throttle.js'
 import { getUsage, resetUsage, updateUsage, type GetUsageInput, type Usage } from './throttle/usage.js'
 import { requestValidationStep, validationConfig, type ValidateOptions } from './validation/validate.js'
 import { corsStep, type CorsOptions } from './cors/cors.js'
+import { mountStep, type MountedApi, type MountOptions } from './api/mount.js'
+import type { Api } from './api/api.js'
+import type { ApiDefinition } from './api/definition.js'
+import type { AuthorizerResultStore } from './auth/store.js'
+import { memoryAuthorizerResultStore } from './auth/store.js'
+import { expandShorthand, resolveAws, type AwsIdentity } from './auth/arn.js'
+import { authorizeStep, prepareAuthorizer, type PreparedAuthorizer } from './auth/authorize.js'
+import { compilePolicy, PolicyError, type PolicyDocument } from './auth/policy.js'
+import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
 import { transformStep, type TransformOptions } from './templates/transform.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
@@ -51,6 +60,8 @@ export interface MethodSetting extends MethodCacheSetting {
 export interface GatewayStore {
   throttle?: ThrottleStore
   cache?: CacheStore
+  /** Cached Lambda-style authorizer results (`authorizerResultTtlInSeconds`). */
+  authorizer?: AuthorizerResultStore
 }
 
 /** Options of {@link createGateway} (and of every adapter's `gateway()`). */
@@ -77,9 +88,16 @@ export interface GatewayOptions {
   onError?: (error: unknown, exchange: Exchange) => void
   /** Generates `$context.requestId`. Default: `crypto.randomUUID`. */
   requestId?: () => string
+  /**
+   * Where the API pretends to live, for method ARNs (`arn:aws:execute-api:{region}:{accountId}:{apiId}/...`)
+   * and the SigV4 scope. Default `us-east-1`, `123456789012`, `sluice`.
+   */
+  aws?: AwsIdentity
+  /** The API's resource policy (IAM policy JSON; `execute-api:/...` shorthand expanded). */
+  resourcePolicy?: PolicyDocument
 }
 
-const OPTION_KEYS = new Set(['apiKeys', 'usagePlans', 'accountThrottle', 'store', 'stage', 'gatewayResponses', 'trustProxy', 'clock', 'onError', 'requestId'])
+const OPTION_KEYS = new Set(['apiKeys', 'usagePlans', 'accountThrottle', 'store', 'stage', 'gatewayResponses', 'trustProxy', 'clock', 'onError', 'requestId', 'aws', 'resourcePolicy'])
 const ACCOUNT_DEFAULT: ThrottleSettings = { rateLimit: 10_000, burstLimit: 5_000 }
 const STAGE_NAME = /^[A-Za-z0-9_$-]{1,128}$/
 const VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/
@@ -148,6 +166,20 @@ export interface Gateway {
    */
   run(step: Step, exchange: Exchange): Outcome | Promise<Outcome>
 
+  /**
+   * Serves a whole API (a definition, or an {@link Api} with deployments and stages): routing,
+   * authorizers, API keys, throttling, caching and integrations in API Gateway's order.
+   */
+  mount(api: Api | ApiDefinition, options?: MountOptions): MountedApi
+  /** Where the API pretends to live (method ARNs, SigV4 scope). */
+  readonly aws: Readonly<Required<AwsIdentity>>
+  /**
+   * Access control for a method: an authorizer (`token`, `request`, `jwt`, `cognito_user_pools`,
+   * `aws_iam`) or `none` (the resource policy alone), combined with the gateway's resource policy.
+   * Pass the same config object for every method of one authorizer: they share its key set, its
+   * verified-token memory and its result cache.
+   */
+  authorize(config?: AuthorizerConfig, method?: AuthorizeMethodOptions): Step
   /**
    * Request validation (API Gateway's request validators): required parameters present and
    * non-blank (400 BAD_REQUEST_PARAMETERS), then the body against its model (400 BAD_REQUEST_BODY).
@@ -265,6 +297,22 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const throttleEnv = { plans: usagePlans, stage: stageName, stageMethods, account, store: throttleStore, clock, responses }
   const usageEnv = { plans: usagePlans, keys: apiKeys, store: throttleStore, clock }
   let inline = 0
+  const aws = resolveAws(options.aws)
+  const authStore = options.store?.authorizer ?? memoryAuthorizerResultStore()
+  if (typeof authStore.get !== 'function' || typeof authStore.set !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'store.authorizer', 'must implement AuthorizerResultStore (get, set, delete, clear)')
+  let resourcePolicy
+  if (options.resourcePolicy !== undefined) {
+    try {
+      resourcePolicy = compilePolicy(options.resourcePolicy, { expandResource: expandShorthand(aws), requirePrincipal: true })
+    } catch (e) {
+      if (e instanceof PolicyError) throw new SluiceConfigError('ERR_INVALID_POLICY', `resourcePolicy.${e.path}`, e.message.slice(e.path.length + 2))
+      throw e
+    }
+  }
+  const authEnv = { clock, aws, stage: stageName, store: authStore, responses, resourcePolicy }
+  const preparedAuthorizers = new WeakMap<object, PreparedAuthorizer>()
+  const authorizerNames = new Map<string, object>()
+  const NONE: AuthorizerConfig = { type: 'none' }
   const resolveIp = createIpResolver(options.trustProxy)
   const nextId = options.requestId ?? randomUUID
   const onError = options.onError
@@ -392,6 +440,20 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (ex === undefined) exchanges.set(native, (ex = exchange(request())))
       return ex
     },
+    aws,
+    authorize(config = NONE, method) {
+      let prepared = preparedAuthorizers.get(config)
+      if (prepared === undefined) {
+        prepared = prepareAuthorizer(config, authEnv, `authorizer-${authorizerNames.size + 1}`)
+        const other = authorizerNames.get(prepared.name)
+        if (other !== undefined && other !== config) throw new SluiceConfigError('ERR_INVALID_AUTHORIZER', 'authorize().name', `another authorizer is already named "${prepared.name}"; pass the same config object to share it`)
+        authorizerNames.set(prepared.name, config)
+        preparedAuthorizers.set(config, prepared)
+      }
+      const step = own(authorizeStep(authEnv, prepared, method))
+      identitySteps.add(step)
+      return step
+    },
     run(step, ex) {
       let out: Outcome | Promise<Outcome>
       try {
@@ -402,6 +464,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       if (isPromise(out)) return out.then((o) => finish(o, ex), (e: unknown) => fail(e, ex, step))
       return finish(out, ex)
     },
+    mount: (api, opts) => mountStep(gw, api, opts),
     validate: (opts?: ValidateOptions) => own(requestValidationStep(validationConfig(opts ?? {}), responses)),
     cors: (opts?: CorsOptions) => own(corsStep(opts)),
     transform: (opts: TransformOptions) => own(transformStep(responses, opts)),

@@ -63,11 +63,77 @@ export type { JsonSchema, SchemaDraft, ModelSetOptions, CompiledModel, ModelResu
 export { mediaTypeEssence } from './validation/media-type.js'
 export { corsStep, CORS_HEADERS } from './cors/cors.js'
 export type { CorsOptions } from './cors/cors.js'
+export { API_METHODS } from './api/definition.js'
+export type {
+  ApiDefinition,
+  ApiMethod,
+  ApiProtocol,
+  AuthorizationType,
+  AuthorizerDefinition,
+  ContentHandling,
+  CorsDefinition,
+  IntegrationDefinition,
+  IntegrationResponseDefinition,
+  IntegrationType,
+  MethodDefinition,
+  MethodResponseDefinition,
+  ModelDefinition,
+  PathDefinition,
+  RequestValidatorDefinition,
+  ResourcePolicyDefinition,
+  TlsConfigDefinition,
+} from './api/definition.js'
+export { Api, createApi } from './api/api.js'
+export type { ApiOptions, CanarySettings, CanaryState, Deployment, ImportMode, StageSettings, StageState } from './api/api.js'
+export type { MountOptions, MountedApi } from './api/mount.js'
+export type { MountAuthorizer } from './api/authorizers.js'
+export { compileApi } from './api/compile.js'
+export type { CompiledApi, CompiledMethod } from './api/compile.js'
+export { Router } from './api/router.js'
+export type { RouteMatch } from './api/router.js'
+export { canonicalPath } from './api/path.js'
+export type { CanonicalPath } from './api/path.js'
+export { proxyEventV1, proxyEventV2 } from './api/events.js'
+export type { ProxyEventV1, ProxyEventV2, ProxyInput } from './api/events.js'
+export { functionNameFromUri, proxyResponseV1, proxyResponseV2 } from './api/lambda.js'
+export type { IntegrationHandler, LambdaContext, LambdaHandler } from './api/lambda.js'
+export type { TemplateInput as MappingTemplateInput, TemplateRenderer } from './api/mapping.js'
+export { backendUrl } from './api/backend.js'
 export { compileTemplate, renderTemplate, DEFAULT_LIMITS as DEFAULT_TEMPLATE_LIMITS } from './templates/render.js'
 export type { CompiledTemplate, TemplateInput, TemplateLimits, RenderResult } from './templates/render.js'
 export { TemplateError } from './templates/values.js'
 export type { TemplateErrorCode } from './templates/values.js'
 export type { Overrides as TemplateOverrides } from './templates/input.js'
+export { MemoryAuthorizerResultStore, memoryAuthorizerResultStore } from './auth/store.js'
+export type { AuthorizerResultStore, StoredAuthorizerResult, MemoryAuthorizerResultStoreOptions } from './auth/store.js'
+export { compilePolicy, combineDecisions, wildcardMatch, PolicyError } from './auth/policy.js'
+export type { PolicyDocument, PolicyStatement, PolicyRequest, PolicyDecision, CompiledPolicy, CompilePolicyOptions } from './auth/policy.js'
+export { resolveAws, methodArn, AWS_DEFAULTS } from './auth/arn.js'
+export type { AwsIdentity } from './auth/arn.js'
+export { prepareAuthorizer, authorizeStep, policyAllows, INVOKE, INVALIDATE_CACHE } from './auth/authorize.js'
+export type { PreparedAuthorizer, AuthorizeEnv } from './auth/authorize.js'
+export type {
+  AuthorizerConfig,
+  AuthorizeMethodOptions,
+  TokenAuthorizerConfig,
+  RequestAuthorizerConfig,
+  JwtAuthorizerConfig,
+  CognitoAuthorizerConfig,
+  IamAuthorizerConfig,
+  NoAuthorizerConfig,
+  IamCredentials,
+  JwtVerification,
+  JsonWebKeySet,
+  AuthorizerHandler,
+  AuthorizerInvocation,
+  AuthorizerPolicyResult,
+  AuthorizerSimpleResult,
+  AuthorizerContext,
+  TokenAuthorizerEvent,
+  RequestAuthorizerEvent,
+  RequestAuthorizerEventV2,
+} from './auth/types.js'
+export { canonicalRequest, canonicalUri, canonicalQuery, uriEncode } from './auth/sigv4.js'
 export type { TransformOptions } from './templates/transform.js'
 export { transformStep } from './templates/transform.js'
 export type { RequestRewrite } from './outcome.js'

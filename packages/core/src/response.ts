@@ -6,12 +6,16 @@ export interface GatewayResponse {
   readonly status: number
   readonly headers: Readonly<Record<string, string>>
   readonly body: string | Uint8Array
+  /** `set-cookie` lines, each written as its own header (besides any `set-cookie` in `headers`). */
+  readonly cookies?: readonly string[] | undefined
 }
 
 /** Converts a {@link GatewayResponse} to a Fetch `Response`. */
 export function toFetchResponse(response: GatewayResponse): Response {
   const body = response.status === 204 || response.status === 304 ? null : response.body
-  return new Response(body as BodyInit | null, { status: response.status, headers: response.headers as Record<string, string> })
+  const out = new Response(body as BodyInit | null, { status: response.status, headers: response.headers as Record<string, string> })
+  if (response.cookies !== undefined) for (const c of response.cookies) out.headers.append('set-cookie', c)
+  return out
 }
 
 /**

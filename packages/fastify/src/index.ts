@@ -146,6 +146,7 @@ function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) 
     const { status, headers, body } = outcome.response
     reply.code(status)
     for (const name in headers) reply.header(name, headers[name] as string)
+    if (outcome.response.cookies !== undefined && outcome.response.cookies.length > 0) reply.header('set-cookie', [...outcome.response.cookies] as never)
     reply.send(typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength))
     return
   }

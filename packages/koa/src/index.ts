@@ -55,6 +55,7 @@ function setHeaders(ctx: KoaContextLike, headers: Readonly<Record<string, string
 function send(ctx: KoaContextLike, response: GatewayResponse): void {
   ctx.status = response.status
   setHeaders(ctx, response.headers)
+  if (response.cookies !== undefined && response.cookies.length > 0) ctx.set('set-cookie', [...response.cookies])
   ctx.body = typeof response.body === 'string' ? Buffer.from(response.body) : Buffer.from(response.body.buffer, response.body.byteOffset, response.body.byteLength)
 }
 

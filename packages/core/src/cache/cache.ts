@@ -15,6 +15,7 @@ import type { GatewayResponses } from '../responses.js'
 import { composeKey } from '../throttle/identity.js'
 import { parseKeyParam, validateBoolean, validateStrategy, validateTtl, type CacheOptions, type KeyParam, type StageCacheSettings, type UnauthorizedCacheControlStrategy } from './settings.js'
 import type { CacheEntry, CacheStore } from './store.js'
+import { INVALIDATE_CACHE, policyAllows } from '../auth/authorize.js'
 
 /** A stage method setting's cache fields (API Gateway's `MethodSetting` names). */
 export interface MethodCacheSetting {
@@ -328,7 +329,7 @@ export function cacheStep(env: CacheEnv, options: CacheOptions = {}): Step {
         return lookup(exchange, key, resource, ttl, strategy === 'SUCCEED_WITH_RESPONSE_HEADER', now)
       }
       if (!requireAuth) return decide(true)
-      const allowed = options.authorizeInvalidation?.(exchange) ?? false
+      const allowed = options.authorizeInvalidation?.(exchange) ?? policyAllows(exchange, INVALIDATE_CACHE) ?? false
       return isPromise<boolean>(allowed) ? allowed.then((a) => decide(a === true)) : decide(allowed === true)
     },
   }

@@ -35,7 +35,10 @@ export interface CacheOptions {
   maxBodyBytes?: number
   /** Whether `Cache-Control: max-age=0` needs authorization. Default true. */
   requireAuthorization?: boolean
-  /** Who may invalidate (when authorization is required). Default: nobody. */
+  /**
+   * Who may invalidate (when authorization is required). Default: callers whose authorizer policy
+   * or IAM identity policies allow `execute-api:InvalidateCache` on the method ARN; nobody else.
+   */
   authorizeInvalidation?: (exchange: Exchange) => boolean | Promise<boolean>
   /** What an unauthorized `max-age=0` gets. Default SUCCEED_WITH_RESPONSE_HEADER. */
   unauthorizedStrategy?: UnauthorizedCacheControlStrategy

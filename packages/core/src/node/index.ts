@@ -130,6 +130,7 @@ export function setNodeHeaders(res: NodeResponseLike, headers: Readonly<Record<s
 export function writeNodeResponse(res: NodeResponseLike, response: GatewayResponse): void {
   res.statusCode = response.status
   setNodeHeaders(res, response.headers)
+  if (response.cookies !== undefined && response.cookies.length > 0) res.setHeader('set-cookie', response.cookies as unknown as string)
   // 204 and 304 carry no body and no Content-Length (RFC 9110 §8.6)
   if (response.status === 204 || response.status === 304) return void res.end()
   const body = typeof response.body === 'string' ? Buffer.from(response.body) : response.body

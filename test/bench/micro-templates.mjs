@@ -10,7 +10,7 @@ import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { compileTemplate } from '@sluice/core'
+import { compileTemplate, mapResponse, prepareIntegrationResponses } from '@sluice/core'
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 const velocity = createRequire(resolve(ROOT, 'packages/core/package.json'))('velocityjs')
@@ -63,12 +63,16 @@ const vTypical = new velocity.Compile(velocity.parse(TYPICAL))
 const vPass = new velocity.Compile(velocity.parse(PASS_THROUGH))
 
 const typical = compileTemplate(TYPICAL)
+// the response-mapping step's own work around the template: selection, template by Accept, headers
+const prepared = prepareIntegrationResponses([{ responseTemplates: { 'application/json': TYPICAL } }], undefined, 'bench')
+const response = { status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: Buffer.from(BODY) }
 const pass = compileTemplate(PASS_THROUGH)
 
 const cases = [
   ['velocityjs interpreter, typical (10-item #foreach, body pre-parsed)', () => vTypical.render({ input: vInput, util: vUtil })],
   ['sluice compiled, typical (10-item #foreach, parses the body)', () => typical.render({ body: BODY }).body],
   ['sluice compiled, typical (10-item #foreach, body pre-parsed)', () => typical.render({ body: BODY, json: parsed }).body],
+  ['mapResponse: typical template on a 10-pet response (bytes to mapped response)', () => mapResponse(prepared, response, { accept: 'application/json' }).body],
   ['velocityjs interpreter, $input.json(\'$\') (pre-parsed)', () => vPass.render({ input: vInput })],
   ['sluice compiled, $input.json(\'$\') small body (parses it)', () => pass.render({ body: SMALL_BODY }).body],
   ['JSON.parse of the typical body alone (floor)', () => JSON.parse(BODY)],

@@ -221,19 +221,6 @@ async function buildKoa(spec: AppSpec, options: GatewayOptions): Promise<Running
   return { adapter: 'koa', url: await listen(server), gw, clock: options.clock as ManualClock | undefined, close: closer(server) }
 }
 
-/** Route-level hooks: features that read the body (request mapping) run in preHandler, the others in onRequest. */
-function fastifyRouteHooks(features: ReadonlyArray<{ hook: unknown; onSend: unknown; preParsing?: unknown; preHandler?: unknown }>): Record<string, never> {
-  // body-reading features run where their plugin registers them: preParsing on the raw bytes, and
-  // preHandler to hand the route a rewritten request
-  const early = features.filter((f) => f.preParsing === undefined)
-  const late = features.filter((f) => f.preParsing !== undefined)
-  return {
-    onRequest: early.map((f) => f.hook) as never,
-    ...(late.length > 0 ? { preParsing: late.map((f) => f.preParsing) as never, preHandler: late.map((f) => f.preHandler) as never } : {}),
-    onSend: features.map((f) => f.onSend) as never,
-  }
-}
-
 async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<RunningApp> {
   const gw = fastifyGateway(options)
   const app = Fastify()
@@ -246,7 +233,14 @@ async function buildFastify(spec: AppSpec, options: GatewayOptions): Promise<Run
     app.route({
       method: r.method,
       url: r.path,
-      ...(spec.mount === 'route' ? fastifyRouteHooks(features) : {}),
+      ...(spec.mount === 'route'
+        ? {
+            onRequest: features.filter((f) => f.preParsing === undefined).map((f) => f.hook) as never,
+            onSend: features.map((f) => f.onSend) as never,
+            preParsing: features.flatMap((f) => (f.preParsing === undefined ? [] : [f.preParsing])) as never,
+            preHandler: features.flatMap((f) => (f.preHandler === undefined ? [] : [f.preHandler])) as never,
+          }
+        : {}),
       handler: async (req, reply) => {
         const n = ++calls
         await delay(r.delayMs)

@@ -90,11 +90,6 @@ export function putOwn(map: object, key: string, value: unknown): void {
   Object.defineProperty(map, key, { value, writable: true, enumerable: true, configurable: true })
 }
 
-/** A new empty map for template data. */
-export function newMap(): Record<string, unknown> {
-  return {}
-}
-
 /** Java's `toString` of a number: integers without a fraction, others as JavaScript prints them. */
 function numberText(n: number): string {
   return (n | 0) === n ? `${n}` : String(n)

@@ -43,4 +43,17 @@ describe('fastify: body-reading features', () => {
     expect(String(errors[0])).toContain('preParsing')
     await app.close()
   })
+
+  it('also runs as a preHandler hook, on the body Fastify parsed', async () => {
+    const gw = gateway()
+    const plugin = gw.validate({ body: schema })
+    const app = Fastify()
+    app.post('/after', { preHandler: plugin.hook as never }, async (req) => ({ got: req.body }))
+    const ok = await app.inject({ method: 'POST', url: '/after', headers: { 'content-type': 'application/json' }, payload: '{"name":"a"}' })
+    expect(ok.json()).toEqual({ got: { name: 'a' } })
+    const bad = await app.inject({ method: 'POST', url: '/after', headers: { 'content-type': 'application/json' }, payload: '{"x":1}' })
+    expect(bad.statusCode).toBe(400)
+    expect(bad.body).toBe('{"message":"Invalid request body"}')
+    await app.close()
+  })
 })

@@ -190,6 +190,7 @@ SCENARIOS['cors-simple'] = {
   headers: { origin: 'https://app.example.com' },
   features: (gw) => [gw.cors({ allowOrigins: ['https://app.example.com'], allowMethods: ['GET', 'POST'], allowHeaders: ['content-type'] })],
 }
+
 /** Ten pets: the response a typical mapping template iterates over. */
 const PETS = { pets: Array.from({ length: 10 }, (_, i) => ({ id: i + 1, name: `pet ${i}`, type: i % 2 ? 'dog' : 'cat', price: 10 + i / 4 })) }
 /** A typical response template: a #foreach over 10 items read with $input.path (as micro-templates.mjs). */

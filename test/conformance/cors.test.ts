@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest'
-import type { AppSpec } from '../support/apps.js'
+import { LARGE_BYTES, type AppSpec } from '../support/apps.js'
 import { scenario } from '../support/scenario.js'
 
 const APP = 'https://app.example.com'
@@ -9,6 +9,8 @@ const routes: AppSpec['routes'] = [
   { method: 'GET', path: '/pets' },
   { method: 'POST', path: '/pets' },
   { method: 'GET', path: '/backend-cors', headers: { 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'false', 'access-control-expose-headers': 'x-secret', vary: 'Accept-Encoding' } },
+  { method: 'GET', path: '/stream', kind: 'stream', body: '{"streamed":true}', headers: { 'access-control-allow-origin': '*' } },
+  { method: 'GET', path: '/large', kind: 'large', headers: { 'access-control-allow-origin': '*' } },
 ]
 const CORS = {
   allowOrigins: [APP, 'https://*.example.org'],
@@ -72,6 +74,21 @@ describe('CORS on every adapter', () => {
     expect(evil.headers['access-control-allow-origin']).toBeUndefined()
     expect(evil.headers['access-control-expose-headers']).toBeUndefined()
   })
+
+  scenario(
+    'streamed and large responses get the headers without being held (backend CORS headers replaced there too)',
+    { options: {}, features: (gw) => [gw.cors(CORS)], routes },
+    async ({ send }) => {
+      const streamed = await send({ path: '/stream', headers: { origin: APP } })
+      expect(streamed.body).toBe('{"streamed":true}')
+      expect(streamed.headers['access-control-allow-origin']).toBe(APP)
+      expect(streamed.headers.vary).toBe('Origin')
+      const large = await send({ path: '/large', headers: { origin: APP } })
+      expect(large.body.length).toBe(LARGE_BYTES)
+      expect(large.headers['access-control-allow-origin']).toBe(APP)
+      expect(large.headers['access-control-allow-credentials']).toBe('true')
+    },
+  )
 
   scenario(
     'gateway error responses of later features carry the CORS headers: 403, 429, 400',

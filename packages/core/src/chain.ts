@@ -5,15 +5,31 @@
  * trivial route).
  */
 import type { Exchange } from './exchange.js'
-import { isPromise, proceed, type Continue, type Outcome, type RequestRewrite, type Respond, type Step } from './outcome.js'
+import { isPromise, proceed, type Continue, type HeaderHook, type Outcome, type RequestRewrite, type Respond, type Step } from './outcome.js'
+import type { GatewayResponse } from './response.js'
 
 type Finalize = NonNullable<Continue['finalize']>
 
 
 function merge(a: Continue | undefined, b: Continue): Continue {
   if (a === undefined) return b
-  if (a.request !== undefined || b.request !== undefined) return withRequest(mergeHooks(a, b), a.request, b.request)
-  return mergeHooks(a, b)
+  const merged = a.request !== undefined || b.request !== undefined ? withRequest(mergeHooks(a, b), a.request, b.request) : mergeHooks(a, b)
+  const responseHeaders = composeHeaderHooks(a.responseHeaders, b.responseHeaders)
+  return responseHeaders === merged.responseHeaders ? merged : { ...merged, responseHeaders }
+}
+
+/** The later step's header hook sees the headers first (like `finalize`, the phase unwinds in reverse). */
+function composeHeaderHooks(ha: HeaderHook | undefined, hb: HeaderHook | undefined): HeaderHook | undefined {
+  if (ha === undefined) return hb
+  if (hb === undefined) return ha
+  return (headers, status, exchange) => ha(hb(headers, status, exchange), status, exchange)
+}
+
+/** Applies a header hook to a whole response (set-cookie kept apart, as adapters do). */
+function hookResponse(response: GatewayResponse, hook: HeaderHook, exchange: Exchange): GatewayResponse {
+  const { 'set-cookie': cookie, ...rest } = response.headers
+  const headers = hook(rest, response.status, exchange)
+  return { ...response, headers: cookie === undefined ? headers : { ...headers, 'set-cookie': cookie } }
 }
 
 /** A later rewrite of the request wins; headers of both apply. */
@@ -40,11 +56,12 @@ function mergeHooks(a: Continue, b: Continue): Continue {
  * headers reach a 429 of a later throttle in the same chain).
  */
 function decorate(acc: Continue | undefined, out: Respond, exchange: Exchange): Outcome | Promise<Outcome> {
-  if (acc === undefined || (acc.headers === undefined && acc.finalize === undefined)) return out
+  if (acc === undefined || (acc.headers === undefined && acc.finalize === undefined && acc.responseHeaders === undefined)) return out
   const response = acc.headers === undefined ? out.response : { ...out.response, headers: { ...acc.headers, ...out.response.headers } }
   const finalize = acc.finalize
-  if (finalize === undefined) return { kind: 'respond', response }
-  return Promise.resolve(finalize(response, exchange)).then((r): Outcome => ({ kind: 'respond', response: r }))
+  const hook = acc.responseHeaders
+  if (finalize === undefined) return { kind: 'respond', response: hook === undefined ? response : hookResponse(response, hook, exchange) }
+  return Promise.resolve(finalize(response, exchange)).then((r): Outcome => ({ kind: 'respond', response: hook === undefined ? r : hookResponse(r, hook, exchange) }))
 }
 
 /** Combines steps into one step that runs them in order. */

@@ -2,6 +2,7 @@ import { extendedIdFrom, formatRequestTime, type Identity, type RequestContext }
 import type { ApiKey } from './keys/registry.js'
 import type { GatewayRequest } from './request.js'
 import type { GatewayResponse } from './response.js'
+import type { Continue } from './outcome.js'
 import { splitUrl } from './request.js'
 import { resourceFromRoute } from './route.js'
 import type { TraceEntry } from './trace.js'
@@ -108,6 +109,8 @@ export class Exchange {
    * a separate hook (Fastify's `onSend`); in order of the steps that returned them.
    */
   pendingFinalize: Array<(response: GatewayResponse, exchange: Exchange) => GatewayResponse | Promise<GatewayResponse>> | undefined
+  /** Response header hooks (`Continue.responseHeaders`) waiting for the response, for adapters that apply them in a separate hook (Fastify's `onSend`). */
+  pendingHeaders: Array<NonNullable<Continue['responseHeaders']>> | undefined
   /** Set once the `x-amzn-requestid` header has been handed to the adapter. */
   requestIdSent = false
   #path: string | undefined

@@ -326,7 +326,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     if (outcome.kind === 'respond' || ex.requestIdSent) return outcome
     ex.requestIdSent = true
     const headers = { ...outcome.headers, 'x-amzn-requestid': ex.context.requestId }
-    return { kind: 'continue', headers, finalize: outcome.finalize, request: outcome.request } satisfies Continue
+    return { kind: 'continue', headers, finalize: outcome.finalize, request: outcome.request, responseHeaders: outcome.responseHeaders } satisfies Continue
   }
 
   const fail = (error: unknown, ex: Exchange, step: Step): Outcome => {

@@ -9,7 +9,19 @@ export interface Continue {
   readonly finalize?: ((response: GatewayResponse, exchange: Exchange) => GatewayResponse | Promise<GatewayResponse>) | undefined
   /** Rewrites the request the host route sees (request mapping). Adapters apply it before `next()`. */
   readonly request?: RequestRewrite | undefined
+  /**
+   * Rewrites the response's headers just before they are sent — the route's response or a later
+   * denial — without holding its body, so streamed responses flow as they come (CORS). Runs after
+   * `finalize` when both are given.
+   */
+  readonly responseHeaders?: HeaderHook | undefined
 }
+
+/**
+ * Given the headers about to be sent (lower-case names; `set-cookie` is left out and always kept)
+ * and the status, returns the headers to send instead: names it leaves out are removed.
+ */
+export type HeaderHook = (headers: Readonly<Record<string, string>>, status: number, exchange: Exchange) => Record<string, string>
 
 /**
  * How a step rewrites the request the host route then sees (a request mapping template's output).

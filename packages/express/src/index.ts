@@ -22,10 +22,11 @@ import {
   type Exchange,
   type Gateway,
   type GatewayOptions,
+  type HeaderHook,
   type Outcome,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeExchange, rewriteNodeRequest, setNodeHeaders, snapshotHeaders, writeNodeResponse, type NodeRequestLike, type NodeResponseLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, rewriteHeaders, rewriteNodeRequest, setNodeHeaders, snapshotHeaders, writeNodeResponse, type NodeRequestLike, type NodeResponseLike } from '@sluice/core/node'
 
 /** The parts of an Express request the adapter reads. */
 export interface ExpressRequestLike extends NodeRequestLike {
@@ -125,11 +126,29 @@ function intercept(core: Gateway, exchange: Exchange, res: InterceptableResponse
   }
 }
 
+/**
+ * A response-header hook on Express: this response's `writeHead` is wrapped (Node calls it for
+ * implicit headers too), so the hook runs once, just before the headers go out, and the body is
+ * never held.
+ */
+function beforeHead(exchange: Exchange, res: InterceptableResponse, hook: HeaderHook): void {
+  const writeHead = res.writeHead
+  res.writeHead = (status: unknown, reason?: unknown, headers?: unknown): unknown => {
+    res.writeHead = writeHead
+    const h = (typeof reason === 'object' && reason !== null ? reason : headers) as Record<string, string | string[]> | undefined
+    if (h && !Array.isArray(h)) for (const k of Object.keys(h)) res.setHeader(k, h[k] as string)
+    if (typeof status === 'number') res.statusCode = status
+    rewriteHeaders(res.getHeaders(), res.statusCode, exchange, hook, (k, v) => res.setHeader(k, v), (k) => res.removeHeader(k))
+    return typeof reason === 'string' ? writeHead.call(res, res.statusCode, reason) : writeHead.call(res, res.statusCode)
+  }
+}
+
 function middleware(core: Gateway, step: Step): SluiceMiddleware {
   const apply = (outcome: Outcome, exchange: Exchange, res: NodeResponseLike, next: (error?: unknown) => void, req?: ExpressRequestLike): void => {
     if (outcome.kind === 'respond') return writeNodeResponse(res, outcome.response)
     setNodeHeaders(res, outcome.headers)
     if (outcome.request !== undefined && req !== undefined) rewriteNodeRequest(req, req, outcome.request)
+    if (outcome.responseHeaders !== undefined) beforeHead(exchange, res as InterceptableResponse, outcome.responseHeaders)
     if (outcome.finalize !== undefined) intercept(core, exchange, res as InterceptableResponse, outcome.finalize)
     next()
   }

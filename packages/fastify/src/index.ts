@@ -28,7 +28,7 @@ import {
   type RequestRewrite,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, rewriteNodeRequest, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, rewriteHeaders, readStreamUpTo, rewriteNodeRequest, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 import fp from 'fastify-plugin'
 import { Readable } from 'node:stream'
 
@@ -131,6 +131,16 @@ async function finish(core: Gateway, exchange: Exchange, reply: FastifyReplyLike
   return out
 }
 
+/** Runs the pending response-header hooks (latest first) on the reply's headers; the payload is not touched. */
+function applyHeaderHooks(exchange: Exchange, reply: FastifyReplyLike): void {
+  const hooks = exchange.pendingHeaders
+  if (hooks === undefined) return
+  exchange.pendingHeaders = undefined
+  for (let i = hooks.length - 1; i >= 0; i--) {
+    rewriteHeaders(reply.getHeaders(), reply.statusCode, exchange, hooks[i] as NonNullable<typeof hooks>[number], (k, v) => reply.header(k, v), (k) => reply.removeHeader(k))
+  }
+}
+
 function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) => void, exchange?: Exchange, request?: FastifyRequestLike): void {
   if (outcome.kind === 'respond') {
     const { status, headers, body } = outcome.response
@@ -143,6 +153,7 @@ function apply(outcome: Outcome, reply: FastifyReplyLike, done: (error?: Error) 
   const headers = outcome.headers
   if (headers !== undefined) for (const name in headers) reply.header(name, headers[name] as string)
   if (outcome.finalize !== undefined && exchange !== undefined) (exchange.pendingFinalize ??= []).push(outcome.finalize)
+  if (outcome.responseHeaders !== undefined && exchange !== undefined) (exchange.pendingHeaders ??= []).push(outcome.responseHeaders)
   if (outcome.request !== undefined && request !== undefined) rewriteNodeRequest(request, request.raw, outcome.request)
   done()
 }
@@ -157,7 +168,7 @@ function misplacedBodyStep(step: Step): Step {
   return {
     feature: step.feature,
     run() {
-      throw new SluiceConfigError('ERR_INVALID_OPTION', `${step.feature}().hook`, 'this feature reads the body: mount it with { preParsing: plugin.preParsing } (or register the plugin), not as an onRequest hook')
+      throw new SluiceConfigError('ERR_INVALID_OPTION', `${step.feature}().hook`, 'this feature reads the body: mount it with { preParsing: plugin.preParsing, preHandler: plugin.preHandler } (or register the plugin, or use { preHandler: plugin.hook } to read the parsed body), not as an onRequest hook')
     },
   }
 }
@@ -169,8 +180,9 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
   const hook: SluiceHook = (request, reply, done) => {
     const exchange = nodeExchange(core, request.raw, () => request.body, request.params as Record<string, string> | undefined)
     exchange.routeFrom(() => request.routeOptions?.url)
-    // reading the body here would leave Fastify's parser waiting on a drained stream
-    const misplaced = step.readsBody === true && hasBody(request.headers)
+    // reading the body before Fastify parsed it (an onRequest hook) would leave Fastify's parser
+    // waiting on a drained stream; as a preHandler hook the step reads the parsed body instead
+    const misplaced = step.readsBody === true && hasBody(request.headers) && request.body === undefined && (request.raw as { readableEnded?: boolean }).readableEnded !== true
     const outcome = core.run(misplaced ? misplacedBodyStep(step) : step, exchange)
     if (isPromise(outcome)) outcome.then((o) => apply(o, reply, done, exchange, request), done)
     else apply(outcome, reply, done, exchange, request)
@@ -178,9 +190,15 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
   const exchangeOf = (request: FastifyRequestLike): Exchange => nodeExchange(core, request.raw)
   const onSend: SluiceSendHook = (request, reply, payload, done) => {
     const exchange = exchangeOf(request)
-    if (exchange.pendingFinalize === undefined) return done(null, payload)
+    if (exchange.pendingFinalize === undefined) {
+      if (exchange.pendingHeaders !== undefined) applyHeaderHooks(exchange, reply)
+      return done(null, payload)
+    }
     finish(core, exchange, reply, payload).then(
-      (out) => done(null, out),
+      (out) => {
+        applyHeaderHooks(exchange, reply)
+        done(null, out)
+      },
       (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
     )
   }

@@ -21,6 +21,7 @@ import {
   type Gateway,
   type GatewayOptions,
   type GatewayRequest,
+  type HeaderHook,
   type HeaderReader,
   type HeaderRecord,
   RecordHeaders,
@@ -106,7 +107,11 @@ class HonoRequest implements GatewayRequest {
     return this.#c.req.param()
   }
   arrayBuffer(): Promise<ArrayBuffer> {
-    return (this.#body ??= this.#c.req.arrayBuffer())
+    // bounded like the Node adapters' readers (API Gateway's 10 MiB payload limit)
+    return (this.#body ??= this.#c.req.arrayBuffer().then((b) => {
+      if (b.byteLength > CAPTURE_LIMIT) throw new RangeError(`request body larger than ${CAPTURE_LIMIT} bytes`)
+      return b
+    }))
   }
   text(): Promise<string> {
     return this.arrayBuffer().then((b) => new TextDecoder().decode(b))
@@ -223,16 +228,40 @@ function rewrite(c: HonoContextLike, r: RequestRewrite): void {
   }
 }
 
+/** A response-header hook on `c.res`: its headers change, its body (a stream, maybe) is not read. */
+function rewriteResponseHeaders(c: HonoContextLike, exchange: Exchange, hook: HeaderHook): void {
+  const before: Record<string, string> = {}
+  c.res.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') before[name] = value
+  })
+  const after = hook(before, c.res.status, exchange)
+  const apply = (res: Response): void => {
+    for (const k of Object.keys(before)) if (!(k in after)) res.headers.delete(k)
+    for (const k of Object.keys(after)) if (k !== 'set-cookie' && before[k] !== after[k]) res.headers.set(k, after[k] as string)
+  }
+  try {
+    apply(c.res)
+  } catch {
+    // immutable headers (a fetched Response): copy the response once
+    const res = new Response(c.res.body, c.res)
+    apply(res)
+    c.res = undefined as never
+    c.res = res
+  }
+}
+
 function middleware(core: Gateway, step: Step, socketAddress: (c: HonoContextLike) => string | undefined): SluiceMiddleware {
   const after = (c: HonoContextLike, exchange: Exchange, outcome: Outcome, next: () => Promise<void>): Promise<Response | undefined> | Response => {
     if (outcome.kind === 'respond') return toFetchResponse(outcome.response)
     if (outcome.request !== undefined) rewrite(c, outcome.request)
     const headers = outcome.headers
     const finalize = outcome.finalize
-    if (headers === undefined && finalize === undefined) return next().then(() => undefined)
+    const hook = outcome.responseHeaders
+    if (headers === undefined && finalize === undefined && hook === undefined) return next().then(() => undefined)
     return next().then(async () => {
       if (headers !== undefined) setHeaders(c, headers)
       if (finalize !== undefined) await finish(core, exchange, c, finalize)
+      if (hook !== undefined) rewriteResponseHeaders(c, exchange, hook)
       return undefined
     })
   }

@@ -25,7 +25,7 @@ import {
   type Outcome,
   type Step,
 } from '@sluice/core'
-import { bodyBytes, headerPlan, nodeExchange, readStreamUpTo, rewriteNodeRequest, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
+import { bodyBytes, headerPlan, nodeExchange, rewriteHeaders, readStreamUpTo, rewriteNodeRequest, snapshotHeaders, type NodeRequestLike } from '@sluice/core/node'
 
 /** The parts of a Koa context the adapter reads and writes. */
 export interface KoaContextLike {
@@ -97,9 +97,14 @@ function after(core: Gateway, exchange: Exchange, ctx: KoaContextLike, outcome: 
   setHeaders(ctx, outcome.headers)
   if (outcome.request !== undefined) rewriteNodeRequest(ctx.request, ctx.req, outcome.request)
   const finalize = outcome.finalize
-  if (finalize === undefined) return next()
+  const hook = outcome.responseHeaders
+  if (finalize === undefined && hook === undefined) return next()
   return next().then(
-    () => finish(core, exchange, ctx, finalize),
+    async () => {
+      if (finalize !== undefined) await finish(core, exchange, ctx, finalize)
+      // headers only: a streamed body is piped by Koa after the middleware, untouched
+      if (hook !== undefined) rewriteHeaders(ctx.res.getHeaders(), ctx.status, exchange, hook, (k, v) => ctx.set(k, v), (k) => ctx.remove(k))
+    },
     (error: unknown) => {
       // the route failed: Koa's error handling answers, and this phase will not run
       exchange.abandon()

@@ -239,6 +239,11 @@ describe('validation and CORS in a mounted API', () => {
     const nf = await simulate(step, { url: '/nope', headers: { origin: 'https://app.example.com' } })
     expect(nf.response.status).toBe(404)
     expect(nf.response.headers['access-control-allow-origin']).toBe('https://app.example.com')
+    // the response-header hook runs on mounted answers too: Vary, and a refused origin gets nothing
+    expect(get.response.headers.vary).toBe('Origin')
+    const evil = await simulate(step, { url: '/pets', headers: { origin: 'https://evil.example.com' } })
+    expect(evil.response.headers['access-control-allow-origin']).toBeUndefined()
+    expect(evil.response.headers.vary).toBe('Origin')
   })
 })
 

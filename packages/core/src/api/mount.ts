@@ -10,7 +10,7 @@
 import { SluiceConfigError } from '../errors.js'
 import type { Exchange } from '../exchange.js'
 import type { Gateway } from '../gateway.js'
-import { CONTINUE, isPromise, proceed, respond, type Continue, type Outcome, type Step } from '../outcome.js'
+import { CONTINUE, isPromise, proceed, respond, type Continue, type HeaderHook, type Outcome, type Step } from '../outcome.js'
 import type { GatewayResponse } from '../response.js'
 import { Api, createApi, type CanaryState, type Deployment, type StageState } from './api.js'
 import type { CompiledApi, CompiledMethod } from './compile.js'
@@ -189,6 +189,8 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
   interface Gathered {
     readonly headers: Record<string, string>
     readonly finalizers: Array<NonNullable<Continue['finalize']>>
+    /** Response-header hooks (CORS), applied last, latest first. */
+    readonly headerHooks: HeaderHook[]
   }
 
   const runStep = async (s: Step, ex: Exchange, g: Gathered): Promise<GatewayResponse | undefined> => {
@@ -197,6 +199,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     if (o.kind === 'respond') return o.response
     if (o.headers !== undefined) Object.assign(g.headers, o.headers)
     if (o.finalize !== undefined) g.finalizers.push(o.finalize)
+    if (o.responseHeaders !== undefined) g.headerHooks.push(o.responseHeaders)
     return undefined
   }
 
@@ -208,19 +211,36 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
       g.headers['x-amzn-requestid'] = ex.context.requestId
     }
     if (protocol === 'HTTP') g.headers['apigw-requestid'] = ex.context.extendedRequestId
-    return respond({ ...r, headers: { ...r.headers, ...g.headers } })
+    let headers: Record<string, string> = { ...r.headers, ...g.headers }
+    if (g.headerHooks.length > 0) {
+      const { 'set-cookie': cookie, ...rest } = headers
+      headers = rest
+      for (let i = g.headerHooks.length - 1; i >= 0; i--) headers = (g.headerHooks[i] as HeaderHook)(headers, r.status, ex)
+      if (cookie !== undefined) headers['set-cookie'] = cookie
+    }
+    return respond({ ...r, headers })
   }
 
   /** Hands the request to the host's route, with the gathered headers and after-phase hooks. */
   const next = (g: Gathered): Outcome => {
     const headers = Object.keys(g.headers).length > 0 ? g.headers : undefined
-    if (g.finalizers.length === 0) return proceed(headers)
     const chain = [...g.finalizers]
-    return proceed(headers, async (response, exchange) => {
-      let r = response
-      for (let i = chain.length - 1; i >= 0; i--) r = await (chain[i] as NonNullable<Continue['finalize']>)(r, exchange)
-      return r
-    })
+    const base =
+      g.finalizers.length === 0
+        ? proceed(headers)
+        : proceed(headers, async (response, exchange) => {
+            let r = response
+            for (let i = chain.length - 1; i >= 0; i--) r = await (chain[i] as NonNullable<Continue['finalize']>)(r, exchange)
+            return r
+          })
+    if (g.headerHooks.length === 0) return base
+    const hooks = [...g.headerHooks]
+    const responseHeaders: HeaderHook = (h, status, exchange) => {
+      let out: Record<string, string> = { ...h }
+      for (let i = hooks.length - 1; i >= 0; i--) out = (hooks[i] as HeaderHook)(out, status, exchange)
+      return out
+    }
+    return { kind: 'continue', headers: base.headers, finalize: base.finalize, responseHeaders }
   }
 
   async function serve(ex: Exchange, deployment: Deployment, match: RouteMatch<CompiledMethod>, canary: boolean, cacheable: boolean, g: Gathered): Promise<Outcome> {
@@ -268,7 +288,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     if (match === undefined) {
       if (unmatched === 'next') return next(g)
       const denial = noRoute(gw, compiled, ex)
-      return g.finalizers.length === 0 && compiled.protocol === 'REST' ? respond(denial) : answer(denial, ex, g, compiled.protocol)
+      return g.finalizers.length === 0 && g.headerHooks.length === 0 && compiled.protocol === 'REST' ? respond(denial) : answer(denial, ex, g, compiled.protocol)
     }
     ex.setRoute(match.resource === '$default' ? apiPath : match.resource)
     const cacheable = options.caching === true && (!canary || (stage.canary as CanaryState).useStageCache)
@@ -293,7 +313,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
       const canary = pick(ex, stage.canary)
       const deployment = canary ? (stage.canary as CanaryState).deployment : stage.deployment
       ex.enterStage(stageName, canary ? (stage.canary as CanaryState).variables : stage.variables)
-      const g: Gathered = { headers: {}, finalizers: [] }
+      const g: Gathered = { headers: {}, finalizers: [], headerHooks: [] }
       const cors = corsFor(deployment)
       if (cors === null) return route(ex, stage, deployment, apiPath, canary, g)
       return runStep(cors, ex, g).then((preflight) => (preflight ? answer(preflight, ex, g, deployment.compiled.protocol) : route(ex, stage, deployment, apiPath, canary, g)))

@@ -1,12 +1,12 @@
 /**
  * `gw.cors(options)`: API Gateway HTTP API's `corsConfiguration` — preflight requests answered by
  * the gateway, CORS headers on every response to an allowed origin (the route's and the gateway's
- * own error responses), and the backend's CORS headers replaced by the configured ones.
+ * own error responses), and the backend's CORS headers replaced by the configured ones — through a
+ * response-header hook, so no response body is ever held (server-sent events, downloads).
  */
 import { SluiceConfigError } from '../errors.js'
 import type { Exchange } from '../exchange.js'
-import { respond, type Continue, type Outcome, type Step } from '../outcome.js'
-import type { GatewayResponse } from '../response.js'
+import { respond, type Continue, type HeaderHook, type Outcome, type Step } from '../outcome.js'
 
 /** Options of `gw.cors()`: the fields of API Gateway's `corsConfiguration`. */
 export interface CorsOptions {
@@ -144,20 +144,28 @@ export function corsStep(options: CorsOptions = {}): Step {
   // responses differ by Origin unless every origin gets `*`
   const varies = !r.anyOrigin
 
-  /** The after-handler phase: the backend's CORS headers out, ours in. */
-  const finalize = (response: GatewayResponse, exchange: Exchange): GatewayResponse => {
-    const headers: Record<string, string> = {}
-    for (const k of Object.keys(response.headers)) if (!CORS_HEADERS.includes(k)) headers[k] = response.headers[k] as string
-    const origin = exchange.request.headers.get('origin')
-    if (origin !== null && allowed(r, origin)) {
-      headers['access-control-allow-origin'] = r.anyOrigin ? '*' : origin
-      if (r.credentials) headers['access-control-allow-credentials'] = 'true'
-      if (r.exposeValue !== undefined) headers['access-control-expose-headers'] = r.exposeValue
-    }
-    if (varies) headers.vary = varyWithOrigin(headers.vary)
-    return { status: response.status, headers, body: response.body }
+  /** The CORS headers of a response to an allowed origin. */
+  const corsHeaders = (origin: string): Record<string, string> => {
+    const headers: Record<string, string> = { 'access-control-allow-origin': r.anyOrigin ? '*' : origin }
+    if (r.credentials) headers['access-control-allow-credentials'] = 'true'
+    if (r.exposeValue !== undefined) headers['access-control-expose-headers'] = r.exposeValue
+    return headers
   }
-  const decorate: Continue = Object.freeze({ kind: 'continue', finalize })
+
+  /**
+   * Just before the headers go out (the route's response or a later denial; the body is never
+   * held, so streams flow): the backend's CORS headers out, ours in, Origin in Vary.
+   */
+  const rewrite: HeaderHook = (response, _status, exchange) => {
+    const headers: Record<string, string> = {}
+    for (const k of Object.keys(response)) if (!CORS_HEADERS.includes(k)) headers[k] = response[k] as string
+    const origin = exchange.request.headers.get('origin')
+    if (origin !== null && allowed(r, origin)) Object.assign(headers, corsHeaders(origin))
+    if (varies) headers.vary = varyWithOrigin(headers.vary)
+    return headers
+  }
+  // the headers also go out as ordinary continue headers, for hosts that only apply those
+  const plain: Continue = Object.freeze({ kind: 'continue', responseHeaders: rewrite })
 
   const preflight = (exchange: Exchange, origin: string, method: string): Outcome => {
     const headers: Record<string, string> = Object.create(null) as Record<string, string>
@@ -193,7 +201,9 @@ export function corsStep(options: CorsOptions = {}): Step {
         const method = h.get('access-control-request-method')
         if (origin !== null && method !== null) return preflight(exchange, origin, method)
       }
-      return decorate
+      const origin = h.get('origin')
+      if (origin === null || !allowed(r, origin)) return plain
+      return { kind: 'continue', headers: corsHeaders(origin), responseHeaders: rewrite }
     },
   }
 }

@@ -7,6 +7,7 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
 import type { Exchange } from '../exchange.js'
 import type { Gateway } from '../gateway.js'
+import type { HeaderHook } from '../outcome.js'
 import { BodyReader, bodyToBytes, RecordHeaders, type GatewayRequest } from '../request.js'
 import type { GatewayResponse } from '../response.js'
 import type { RequestRewrite } from '../outcome.js'
@@ -67,6 +68,7 @@ class NodeRequest implements GatewayRequest {
   readonly #req: NodeRequestLike
   readonly #options: NodeRequestOptions
   #body: BodyReader | undefined
+  #json: Promise<unknown> | undefined
   #url: string | undefined
 
   constructor(req: NodeRequestLike, options: NodeRequestOptions) {
@@ -100,7 +102,13 @@ class NodeRequest implements GatewayRequest {
     return this.#reader().text()
   }
   json(): Promise<unknown> {
-    return this.#reader().json()
+    // a body the framework already parsed into a value (express.json(), a Koa body parser) is that
+    // value: no round trip through text
+    if (this.#json === undefined) {
+      const parsed = this.#body === undefined ? this.#options.parsedBody?.() : undefined
+      this.#json = parsed !== null && typeof parsed === 'object' && !(parsed instanceof Uint8Array) && !(parsed instanceof ArrayBuffer) ? Promise.resolve(parsed) : this.#reader().json()
+    }
+    return this.#json
   }
   arrayBuffer(): Promise<ArrayBuffer> {
     return this.#reader().arrayBuffer()
@@ -230,4 +238,26 @@ export function rewriteNodeRequest(holder: object, req: NodeRequestLike, rewrite
   ;(holder as { body?: unknown }).body = rewrite.value
   const headers = rewrite.headers
   if (headers !== undefined) for (const k of Object.keys(headers)) (req.headers as Record<string, string>)[k] = headers[k] as string
+}
+
+/**
+ * Runs a response-header hook (`Continue.responseHeaders`) on headers held by a framework:
+ * `raw` is what it would send, `set` / `remove` change it. `set-cookie` is neither shown nor changed.
+ */
+export function rewriteHeaders(
+  raw: Readonly<Record<string, number | string | readonly string[] | undefined>>,
+  status: number,
+  exchange: Exchange,
+  hook: HeaderHook,
+  set: (name: string, value: string) => void,
+  remove: (name: string) => void,
+): void {
+  const { headers: before } = snapshotHeaders(raw)
+  delete before['set-cookie']
+  const after = hook(before, status, exchange)
+  for (const k of Object.keys(before)) if (!(k in after)) remove(k)
+  for (const k of Object.keys(after)) {
+    if (k === 'set-cookie' || before[k] === after[k]) continue
+    set(k, after[k] as string)
+  }
 }

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../context.js'
 import type { Exchange } from '../exchange.js'
 import { gatewayOf, type Gateway } from '../gateway.js'
-import { STEP, type CarriesStep, type Continue, type RequestRewrite, type Step } from '../outcome.js'
+import { STEP, type CarriesStep, type Continue, type HeaderHook, type RequestRewrite, type Step } from '../outcome.js'
 import { createRequest, type GatewayRequest, type RequestInit } from '../request.js'
 import type { GatewayResponse } from '../response.js'
 import type { TraceEntry } from '../trace.js'
@@ -49,6 +49,7 @@ export async function simulate(target: Simulatable, request: RequestInit | Gatew
   const exchange = gw.exchange(req)
   const headers: Record<string, string> = {}
   const finalizers: Array<NonNullable<Continue['finalize']>> = []
+  const headerHooks: HeaderHook[] = []
   let rewrite: RequestRewrite | undefined
   const done = (response: GatewayResponse, handled: boolean): SimulateResult => ({ response, handled, trace: exchange.trace, context: exchange.context, exchange })
 
@@ -58,16 +59,26 @@ export async function simulate(target: Simulatable, request: RequestInit | Gatew
       // as on a server: earlier steps' headers and after-handler hooks apply to a later denial too
       let denial: GatewayResponse = finalizers.length === 0 && Object.keys(headers).length === 0 ? out.response : { ...out.response, headers: { ...headers, ...out.response.headers } }
       for (let i = finalizers.length - 1; i >= 0; i--) denial = await (finalizers[i] as NonNullable<Continue['finalize']>)(denial, exchange)
-      return done(denial, false)
+      return done(withHeaderHooks(denial, headerHooks, exchange), false)
     }
     Object.assign(headers, out.headers)
     if (out.finalize) finalizers.push(out.finalize)
+    if (out.responseHeaders) headerHooks.push(out.responseHeaders)
     if (out.request) rewrite = out.request
   }
   let response = options.handler ? await options.handler(exchange, rewrite) : { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' }
   response = { ...response, headers: { ...lower(response.headers), ...headers } }
   for (let i = finalizers.length - 1; i >= 0; i--) response = await (finalizers[i] as NonNullable<Continue['finalize']>)(response, exchange)
-  return done(response, true)
+  return done(withHeaderHooks(response, headerHooks, exchange), true)
+}
+
+/** Runs the steps' response-header hooks, latest first (set-cookie kept apart, as adapters do). */
+function withHeaderHooks(response: GatewayResponse, hooks: ReadonlyArray<HeaderHook>, exchange: Exchange): GatewayResponse {
+  if (hooks.length === 0) return response
+  const { 'set-cookie': cookie, ...rest } = response.headers
+  let headers: Record<string, string> = rest
+  for (let i = hooks.length - 1; i >= 0; i--) headers = (hooks[i] as HeaderHook)(headers, response.status, exchange)
+  return { ...response, headers: cookie === undefined ? headers : { ...headers, 'set-cookie': cookie } }
 }
 
 function lower(headers: Readonly<Record<string, string>>): Record<string, string> {

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createGateway } from '../gateway.js'
 import { isSluiceConfigError } from '../errors.js'
@@ -170,23 +171,40 @@ describe('body', () => {
     expect(multibyte.response.status).toBe(413)
   })
 
-  it('reads the body once through the memoised reader', async () => {
-    let reads = 0
-    const body = '{"name":"a","price":1}'
+  it("reads the body through the request's readers: the parsed value, or the text for an exact bound or an empty body", async () => {
+    const calls: string[] = []
+    const reader = (body: string) => ({
+      method: 'POST',
+      url: 'http://h/',
+      headers: new Headers({ 'content-type': 'application/json' }),
+      text: () => (calls.push('text'), Promise.resolve(body)),
+      json: () => (calls.push('json'), body === '' ? Promise.reject(new SyntaxError('empty')) : Promise.resolve(JSON.parse(body) as unknown)),
+      arrayBuffer: () => (calls.push('arrayBuffer'), Promise.resolve(new ArrayBuffer(0))),
+    })
+    const r = await simulate([step, gw.validate({ body: { 'application/json': pet } })], reader('{"name":"a","price":1}'))
+    expect(r.handled).toBe(true)
+    expect(calls).toEqual(['json', 'json']) // one per step: the request memoises (the adapters' readers do)
+    calls.length = 0
+    const empty = await simulate(step, reader(''))
+    expect(empty.context.error?.validationErrorString).toBe('[object has missing required properties (["name","price"])]')
+    expect(calls).toEqual(['json', 'text'])
+    calls.length = 0
+    await simulate(gw.validate({ body: pet, maxBodyBytes: 1000 }), reader('{}'))
+    expect(calls).toEqual(['text'])
+  })
+
+  it('answers 413 when the reader refuses a body over its bound', async () => {
     const request = {
       method: 'POST',
       url: 'http://h/',
       headers: new Headers({ 'content-type': 'application/json' }),
-      text: () => {
-        reads++
-        return Promise.resolve(body)
-      },
-      json: () => Promise.resolve(JSON.parse(body) as unknown),
-      arrayBuffer: () => Promise.resolve(new ArrayBuffer(0)),
+      text: () => Promise.reject(new RangeError('too large')),
+      json: () => Promise.reject(new RangeError('too large')),
+      arrayBuffer: () => Promise.reject(new RangeError('too large')),
     }
-    const r = await simulate([step, gw.validate({ body: { 'application/json': pet } })], request)
-    expect(r.handled).toBe(true)
-    expect(reads).toBe(2) // one per step: each asks the request, which memoises (adapters' readers do)
+    const r = await simulate(step, request)
+    expect(r.response.status).toBe(413)
+    expect(r.context.error?.responseType).toBe('REQUEST_TOO_LARGE')
   })
 
   it('does not let __proto__ keys in the body reach any prototype', async () => {
@@ -304,5 +322,34 @@ describe('configuration', () => {
       requestModels: { $default: 'Pet' },
     })
     expect(validationConfig({ body: {} }).requestModels).toEqual({ $default: {} })
+  })
+})
+
+
+describe('hostile input (property)', () => {
+  const gw = createGateway()
+  const step = gw.validate({ body: { 'application/json': pet, 'text/plain': { type: 'string' } }, parameters: { querystring: ['q'], header: ['x-h'] } })
+
+  it('any body, content type, query and header: a 200, 400 or 413, never a 500 or a throw', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(fc.string(), fc.json(), fc.constantFrom('{"__proto__":{"x":1}}', '{"constructor":{"prototype":1}}', '[]', 'null', '1e999', '"\\ud800"')),
+        fc.oneof(fc.constantFrom('application/json', 'text/plain', 'application/json\tx', 'APPLICATION/JSON;charset=utf-8', ';', '', 'a/b/c'), fc.string({ maxLength: 20 })),
+        fc.oneof(fc.constant('q=1'), fc.string({ maxLength: 12 })),
+        fc.oneof(fc.constant('v'), fc.string({ maxLength: 6 })),
+        async (body, contentType, query, header) => {
+          const headers = { 'content-type': contentType, 'x-h': header }
+          try {
+            void new Headers(headers)
+          } catch {
+            return // not a header value a client can send
+          }
+          const r = await simulate(step, { method: 'POST', url: `/pets?${query}`, headers, body })
+          expect([200, 400, 413]).toContain(r.response.status)
+          expect(({} as Record<string, unknown>).x).toBeUndefined()
+        },
+      ),
+      { numRuns: 400 },
+    )
   })
 })

@@ -241,7 +241,7 @@ export function requestValidationStep(config: RequestValidationConfig, responses
       exchange.record({ feature: 'validate', decision: 'allow', detail })
       return CONTINUE
     }
-    return exchange.request.text().then(
+    const viaText = (): Promise<Outcome> => exchange.request.text().then(
       (text) => {
         if (text.length > maxBodyBytes || (text.length * 3 > maxBodyBytes && Buffer.byteLength(text) > maxBodyBytes)) {
           return deny(exchange, 'REQUEST_TOO_LARGE', `[request body larger than ${maxBodyBytes} bytes]`, detail)
@@ -260,6 +260,12 @@ export function requestValidationStep(config: RequestValidationConfig, responses
         e instanceof RangeError
           ? deny(exchange, 'REQUEST_TOO_LARGE', `[request body larger than ${maxBodyBytes} bytes]`, detail)
           : deny(exchange, 'BAD_REQUEST_BODY', '[the request body could not be read]', detail),
+    )
+    // the readers stop at 10 MiB themselves: within that bound the parsed value is enough (and a
+    // body a framework parser already read is used as it is); a smaller bound needs the text
+    if (maxBodyBytes < CAPTURE_LIMIT) return viaText()
+    return exchange.request.json().then(check, (e: unknown) =>
+      e instanceof RangeError ? deny(exchange, 'REQUEST_TOO_LARGE', `[request body larger than ${maxBodyBytes} bytes]`, detail) : viaText(),
     )
   }
 

@@ -45,6 +45,7 @@ export async function redisAvailable(): Promise<boolean> {
       throw new Error(reason)
     })
   } else {
+    // skipped only off CI: Redis is unreachable here; the title says why, and REQUIRE_REDIS=1 (CI) turns this into a failure
     it.skip(`Redis tests skipped: ${reason} (set REQUIRE_REDIS=1 to make this a failure)`, () => undefined)
     console.warn(`[sluice] Redis tests skipped: ${reason}`)
   }
@@ -98,6 +99,7 @@ export async function redisServerAvailable(): Promise<boolean> {
       throw new Error(reason)
     })
   } else {
+    // skipped only off CI: no redis-server binary here; the title says why, and REQUIRE_REDIS=1 (CI) turns this into a failure
     it.skip(`tests with their own redis-server skipped: ${reason} (set REQUIRE_REDIS=1 to make this a failure)`, () => undefined)
     console.warn(`[sluice] ${reason}`)
   }

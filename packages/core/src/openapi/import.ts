@@ -10,7 +10,7 @@ import { corsStep } from '../cors/cors.js'
 import { SluiceConfigError, isSluiceConfigError } from '../errors.js'
 import { GatewayResponses, type GatewayResponseConfig, type GatewayResponsesOptions } from '../responses.js'
 import { ModelSet, type JsonSchema } from '../validation/models.js'
-import { Ctx, dict, entries, isObject, own, put, X, type Obj } from './context.js'
+import { Ctx, dict, entries, isObject, own, put, reason, X, type Obj } from './context.js'
 import { readModels } from './models.js'
 import { operationFrom, type OperationEnv } from './operation.js'
 import { ptr } from './pointer.js'
@@ -148,7 +148,7 @@ function readGatewayResponses(ctx: Ctx, def: ApiDefinition): void {
       new GatewayResponses({ [type]: config } as GatewayResponsesOptions)
       put(out as Record<string, GatewayResponseConfig>, type, config)
     } catch (e) {
-      ctx.error(p, isSluiceConfigError(e) ? e.message : String(e))
+      ctx.error(p, reason(e))
     }
   }
   def.gatewayResponses = out
@@ -173,7 +173,7 @@ function readCors(ctx: Ctx, def: ApiDefinition): void {
     corsStep({ ...out })
     def.cors = out
   } catch (e) {
-    ctx.error(p, isSluiceConfigError(e) ? e.message : String(e))
+    ctx.error(p, reason(e))
   }
   if (ctx.protocol === 'REST') ctx.warn(p, 'x-amazon-apigateway-cors is an HTTP API setting; sluice applies it to this REST API too')
 }
@@ -209,7 +209,7 @@ function readRootSettings(ctx: Ctx, def: ApiDefinition): void {
       def.policy = structuredClone(policy) as NonNullable<ApiDefinition['policy']>
       ctx.warn(`/${X}policy`, "gw.mount() does not apply the definition's resource policy: pass definition.policy as the gateway's resourcePolicy option")
     } catch (e) {
-      ctx.error(`/${X}policy`, e instanceof Error ? e.message : String(e))
+      ctx.error(`/${X}policy`, reason(e))
     }
   }
   const mcs = ctx.int(ctx.doc, `${X}minimum-compression-size`, '', 0, 10_485_760)
@@ -282,13 +282,12 @@ function checkDefinition(ctx: Ctx, def: ApiDefinition, modelPointers: ReadonlyMa
   } catch (e) {
     const option = isSluiceConfigError(e) ? e.option : ''
     const name = /^models\.([A-Za-z0-9]+)/.exec(option)?.[1]
-    ctx.error(name !== undefined ? (modelPointers.get(name) ?? '') : '', e instanceof Error ? e.message : String(e))
+    ctx.error(name !== undefined ? (modelPointers.get(name) ?? '') : '', reason(e))
   }
   try {
     compileApi(def)
   } catch (e) {
-    if (!isSluiceConfigError(e)) throw e
-    ctx.error('', `the imported definition is invalid at ${e.option}: ${e.message}`)
+    ctx.error('', `the imported definition is invalid: ${e instanceof Error ? e.message : String(e)}`)
   }
 }
 
@@ -317,7 +316,7 @@ export function convert(doc: unknown, options: ImportOpenApiOptions = {}): { def
   if (Object.keys(models).length > 0) definition.models = models
   readGatewayResponses(ctx, definition)
   readCors(ctx, definition)
-  if (definition.paths === undefined && definition.routes === undefined) ctx.error('/paths', 'defines no paths')
+  if (Object.keys(definition.paths ?? {}).length === 0 && definition.routes === undefined && !ctx.diagnostics.some((d) => d.severity === 'error')) ctx.error('/paths', 'defines no paths')
   if (!ctx.diagnostics.some((d) => d.severity === 'error')) checkDefinition(ctx, definition, pointers)
   return { definition, diagnostics: ctx.diagnostics }
 }

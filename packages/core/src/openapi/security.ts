@@ -56,7 +56,7 @@ function authorizerFrom(ctx: Ctx, scheme: Obj, a: Obj, pointer: string): Authori
     }
   } else if (uri !== undefined) ctx.warn(ptr(pointer, 'authorizerUri'), `a ${type.toLowerCase()} authorizer calls no function: ignored`)
   let identitySource = ctx.str(a, 'identitySource', pointer)
-  if (identitySource === undefined && type === 'TOKEN') {
+  if (identitySource === undefined && (type === 'TOKEN' || type === 'COGNITO_USER_POOLS')) {
     // the token header comes from the scheme's own name / in (API Gateway's rule)
     const name = own(scheme, 'name')
     if (typeof name === 'string' && own(scheme, 'in') === 'header') identitySource = `method.request.header.${name}`

@@ -197,9 +197,10 @@ export class ModelSet {
   #ajv(draft: SchemaDraft): AjvLike {
     let ajv = this.#instances.get(draft)
     if (ajv === undefined) {
+      // ownProperties: `required: ["constructor"]` is met by an own property only, never by the prototype;
       // strict off: API Gateway ignores keywords it does not know (OpenAPI's `example`,
       // `discriminator`); no `$data` (data-supplied patterns are a ReDoS vector); no logging
-      ajv = new CLASSES[draft]({ strict: false, allErrors: false, verbose: true, logger: false, $data: false, validateSchema: true })
+      ajv = new CLASSES[draft]({ strict: false, ownProperties: true, allErrors: false, verbose: true, logger: false, $data: false, validateSchema: true })
       addFormats(ajv)
       this.#instances.set(draft, ajv)
     }

@@ -66,7 +66,12 @@ describe('what import reports', () => {
           get: {
             parameters: [{ name: 'f', in: 'formData', type: 'string' }],
             'x-amazon-apigateway-unknown-thing': true,
-            'x-amazon-apigateway-integration': { ...mock, credentials: 'arn:aws:iam::123456789012:role/r', surprise: 1 },
+            'x-amazon-apigateway-integration': {
+              ...mock,
+              credentials: 'arn:aws:iam::123456789012:role/r',
+              surprise: 1,
+              requestParameters: { 'overwrite:header.x-a': '$request.header.b', 'integration.request.header.x-c': '$request.header.d', 'integration.request.header.x-e': "'static'" },
+            },
           },
         },
       },
@@ -79,10 +84,12 @@ describe('what import reports', () => {
       '/security',
       '/paths/~1a/get/x-amazon-apigateway-unknown-thing',
       '/paths/~1a/get/x-amazon-apigateway-integration/surprise',
+      '/paths/~1a/get/x-amazon-apigateway-integration/requestParameters/overwrite:header.x-a',
+      '/paths/~1a/get/x-amazon-apigateway-integration/requestParameters/integration.request.header.x-c',
       '/paths/~1a/get/x-amazon-apigateway-integration/credentials',
       '/paths/~1a/get/parameters/0',
     ])
-    expect(() => importOpenApi(doc, { strict: true })).toThrow(/8 problems/)
+    expect(() => importOpenApi(doc, { strict: true })).toThrow(/10 problems/)
   })
 
   it('rejects what is not an OpenAPI document', () => {

@@ -4,6 +4,7 @@
  */
 import type { ContentHandling, IntegrationDefinition, IntegrationResponseDefinition, IntegrationType, PassthroughBehavior, TlsConfigDefinition } from '../api/definition.js'
 import { compilePattern } from '../api/mapping.js'
+import { unsafeRegexReason } from '../templates/regex-safety.js'
 import { type Ctx, type Obj, dict, isObject, own, put } from './context.js'
 import { ptr } from './pointer.js'
 
@@ -125,11 +126,15 @@ function responses(ctx: Ctx, raw: unknown, pointer: string): IntegrationResponse
     }
     const resp: IntegrationResponseDefinition = { statusCode }
     if (pattern !== 'default') {
-      try {
-        compilePattern(pattern)
-        resp.selectionPattern = pattern
-      } catch (e) {
-        ctx.error(p, `the selection pattern is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`)
+      const unsafe = unsafeRegexReason(pattern)
+      if (unsafe !== undefined) ctx.error(p, `the selection pattern is unsafe to run on backend output: ${unsafe}`)
+      else {
+        try {
+          compilePattern(pattern)
+          resp.selectionPattern = pattern
+        } catch (e) {
+          ctx.error(p, `the selection pattern is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`)
+        }
       }
     }
     const params = ctx.stringMap(r, 'responseParameters', p)

@@ -22,6 +22,7 @@ describe('what import reports', () => {
         '/auth': { get: { security: [{ nope: [] }], 'x-amazon-apigateway-integration': mock } },
         '/validator': { get: { 'x-amazon-apigateway-request-validator': 'missing', 'x-amazon-apigateway-integration': mock } },
         '/regex': { get: { 'x-amazon-apigateway-integration': { ...mock, responses: { '(': { statusCode: '500' } } } } },
+        '/redos': { get: { 'x-amazon-apigateway-integration': { ...mock, responses: { '(a+)+$': { statusCode: '500' } } } } },
         '/ref': { post: { parameters: [{ in: 'body', name: 'b', schema: { $ref: '#/definitions/Nope' } }], 'x-amazon-apigateway-integration': mock } },
         '/trace': { trace: {}, get: { 'x-amazon-apigateway-integration': mock } },
       },
@@ -43,12 +44,13 @@ describe('what import reports', () => {
       '/paths/~1auth/get/security/0/nope',
       '/paths/~1validator/get/x-amazon-apigateway-request-validator',
       '/paths/~1regex/get/x-amazon-apigateway-integration/responses/(',
+      '/paths/~1redos/get/x-amazon-apigateway-integration/responses/(a+)+$',
       '/paths/~1ref/post/parameters/0/schema/$ref',
       '/paths/~1trace/trace',
     ])
     expect(error?.issues.every((i) => i.severity === 'error')).toBe(true)
     expect(error?.option).toBe(pointers?.[0])
-    expect(error?.message).toContain('10 problems')
+    expect(error?.message).toContain('11 problems')
     expect(error?.issues[0]?.message).toContain('AWS service integration (s3)')
     // lint lists the same errors without throwing
     expect(lintOpenApi(doc).filter((d) => d.severity === 'error').map((d) => d.pointer)).toEqual(pointers)

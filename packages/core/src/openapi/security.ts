@@ -4,6 +4,7 @@
  */
 import type { AuthorizationType, AuthorizerDefinition, MethodDefinition } from '../api/definition.js'
 import { type Ctx, type Obj, dict, isObject, own, put, X } from './context.js'
+import { unsafeRegexReason } from '../templates/regex-safety.js'
 import { lambdaHandlerName } from './integration.js'
 import { ptr } from './pointer.js'
 
@@ -64,11 +65,15 @@ function authorizerFrom(ctx: Ctx, scheme: Obj, a: Obj, pointer: string): Authori
   if (identitySource !== undefined) out.identitySource = identitySource
   const ive = ctx.str(a, 'identityValidationExpression', pointer)
   if (ive !== undefined) {
-    try {
-      new RegExp(ive)
-      out.identityValidationExpression = ive
-    } catch {
-      ctx.error(ptr(pointer, 'identityValidationExpression'), 'is not a valid regular expression')
+    const unsafe = unsafeRegexReason(ive)
+    if (unsafe !== undefined) ctx.error(ptr(pointer, 'identityValidationExpression'), `is unsafe to run on request tokens: ${unsafe}`)
+    else {
+      try {
+        new RegExp(ive)
+        out.identityValidationExpression = ive
+      } catch {
+        ctx.error(ptr(pointer, 'identityValidationExpression'), 'is not a valid regular expression')
+      }
     }
   }
   const ttl = ctx.int(a, 'authorizerResultTtlInSeconds', pointer, 0, 3600)

@@ -86,10 +86,13 @@ function schemaOut(node: unknown, prefix: string, names: ReadonlySet<string>, de
 
 function authorizerOut(a: AuthorizerDefinition, o: Required<Pick<ExportOpenApiOptions, 'region' | 'accountId'>>, handlerName: (uri: string) => string | undefined): Obj {
   const header = /^method\.request\.header\.([^,\s]+)$/.exec(a.identitySource ?? '')?.[1]
+  const jwt = a.type === 'JWT'
   return obj([
-    ['type', 'apiKey'],
-    ['name', a.type === 'TOKEN' || a.type === 'COGNITO_USER_POOLS' ? (header ?? 'Authorization') : 'Unused'],
-    ['in', 'header'],
+    // API Gateway writes JWT authorizers as OAuth 2 schemes, the others as API-key schemes
+    ['type', jwt ? 'oauth2' : 'apiKey'],
+    ['flows', jwt ? obj([]) : undefined],
+    ['name', jwt ? undefined : a.type === 'TOKEN' || a.type === 'COGNITO_USER_POOLS' ? (header ?? 'Authorization') : 'Unused'],
+    ['in', jwt ? undefined : 'header'],
     [`${X}authtype`, a.type === 'COGNITO_USER_POOLS' ? 'cognito_user_pools' : a.type === 'JWT' ? 'jwt' : 'custom'],
     [
       `${X}authorizer`,

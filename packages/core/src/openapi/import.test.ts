@@ -249,4 +249,45 @@ describe('importOpenApi', () => {
     expect(() => importOpenApi(doc, { rewriteUri: { 'https://api.example': 'ftp://x' } })).toThrow(/must be an http\(s\) URL/)
     expect(() => importOpenApi(doc, { rewriteUri: 'x' as never })).toThrow(/rewriteUri/)
   })
+
+  it('follows local $refs (parameters, request bodies, responses, headers) and reads OpenAPI 3.1 schemas as 2020-12', () => {
+    const doc = {
+      openapi: '3.1.0',
+      info: { title: 'refs', version: '1' },
+      paths: {
+        '/pets/{id}': {
+          parameters: [{ $ref: '#/components/parameters/Id' }],
+          put: {
+            parameters: [{ $ref: '#/components/parameters/Trace' }],
+            requestBody: { $ref: '#/components/requestBodies/PetBody' },
+            responses: { '200': { $ref: '#/components/responses/Ok' } },
+            'x-amazon-apigateway-integration': { type: 'mock', requestTemplates: { 'application/json': '{"statusCode": 200}' } },
+          },
+        },
+      },
+      components: {
+        parameters: { Id: { name: 'id', in: 'path', required: true, schema: { type: 'string' } }, Trace: { name: 'X-Trace', in: 'header', required: true, schema: { type: 'string' } } },
+        requestBodies: { PetBody: { content: { 'application/json': { schema: { $ref: '#/components/schemas/Pet' } }, 'application/xml': { schema: { type: 'object' } } } } },
+        responses: { Ok: { description: 'ok', headers: { 'X-Rate': { $ref: '#/components/headers/Rate' } } } },
+        headers: { Rate: { required: true, schema: { type: 'integer' } } },
+        schemas: { Pet: { type: ['object', 'null'], properties: { tags: { type: 'array', items: { $ref: '#/components/schemas/Tag' } } } }, Tag: { type: 'string' } },
+      },
+    }
+    const { definition, warnings } = importOpenApi(doc)
+    expect(warnings).toEqual([])
+    const put = definition.paths?.['/pets/{id}']?.PUT
+    expect(put?.requestParameters).toEqual({ 'method.request.path.id': true, 'method.request.header.X-Trace': true })
+    expect(put?.requestModels).toEqual({ 'application/json': 'Pet', 'application/xml': 'PutPetsIdBody' })
+    expect(put?.methodResponses).toEqual({ '200': { responseParameters: { 'method.response.header.X-Rate': true } } })
+    const draft = 'https://json-schema.org/draft/2020-12/schema'
+    expect(definition.models).toEqual({
+      Pet: { type: ['object', 'null'], properties: { tags: { type: 'array', items: { $ref: 'Tag' } } }, $schema: draft },
+      Tag: { type: 'string', $schema: draft },
+      PutPetsIdBody: { type: 'object', $schema: draft },
+    })
+    expect(issues({ ...doc, paths: { '/a': { get: { parameters: [{ $ref: '#/components/parameters/Nope' }], 'x-amazon-apigateway-integration': { type: 'mock' } } } } })).toEqual([
+      { pointer: '/paths/~1a/get/parameters/0/$ref', message: 'points nowhere in the document (#/components/parameters/Nope)', severity: 'error' },
+    ])
+    expect(issues({ ...doc, paths: { '/a': { get: { parameters: [{ $ref: 'other.yaml#/Id' }], 'x-amazon-apigateway-integration': { type: 'mock' } } } } })[0]?.message).toBe('only local references (#/...) are supported')
+  })
 })

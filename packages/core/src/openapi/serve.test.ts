@@ -98,4 +98,37 @@ describe('a swagger 2 document served by gw.mount', () => {
     const other = createGateway({ stage: { name: 'beta', variables: { fn: 'green' } } }).mount(definition, { integrations })
     expect((await simulate(other, { url: '/staged' })).response.body).toBe('green')
   })
+
+  it('prototype-named path parts, path parameters and query parameters are served as data', async () => {
+    const doc = JSON.parse(
+      JSON.stringify({
+        swagger: '2.0',
+        info: { title: 'proto' },
+        'x-amazon-apigateway-request-validators': { params: { validateRequestParameters: true } },
+        paths: {
+          '/__proto__/{constructor}': {
+            get: {
+              'x-amazon-apigateway-request-validator': 'params',
+              parameters: [
+                { name: 'constructor', in: 'path', required: true, type: 'string' },
+                { name: '__proto__', in: 'query', required: true, type: 'string' },
+              ],
+              'x-amazon-apigateway-integration': {
+                type: 'mock',
+                requestTemplates: { 'application/json': '{"statusCode": 200}' },
+                responses: { default: { statusCode: '200', responseTemplates: { 'application/json': `{"path":"$input.params('constructor')","query":"$input.params().querystring.get('__proto__')"}` } } },
+              },
+            },
+          },
+        },
+      }),
+    ) as unknown
+    const protoStep = createGateway().mount(importOpenApi(doc).definition)
+    expect((await simulate(protoStep, { url: '/__proto__/x' })).response.status).toBe(400)
+    const ok = await simulate(protoStep, { url: '/__proto__/x?__proto__=1' })
+    expect(ok.response.status).toBe(200)
+    expect(ok.response.body).toBe('{"path":"x","query":"1"}')
+    expect((await simulate(protoStep, { url: '/constructor/x?__proto__=1' })).response.status).toBe(403)
+    expect(({} as Record<string, unknown>)['1']).toBeUndefined()
+  })
 })

@@ -57,6 +57,8 @@ function authorizerFrom(ctx: Ctx, scheme: Obj, a: Obj, pointer: string): Authori
     }
   } else if (uri !== undefined) ctx.warn(ptr(pointer, 'authorizerUri'), `a ${type.toLowerCase()} authorizer calls no function: ignored`)
   let identitySource = ctx.str(a, 'identitySource', pointer)
+  // some exporters write "" for "not set": the scheme's own header then applies, as when absent
+  if (identitySource === '') identitySource = undefined
   if (identitySource === undefined && (type === 'TOKEN' || type === 'COGNITO_USER_POOLS')) {
     // the token header comes from the scheme's own name / in (API Gateway's rule)
     const name = own(scheme, 'name')
@@ -100,7 +102,7 @@ function authorizerFrom(ctx: Ctx, scheme: Obj, a: Obj, pointer: string): Authori
     out.jwtConfiguration = cfg
   } else if (type === 'JWT') ctx.error(ptr(pointer, 'jwtConfiguration'), 'a jwt authorizer needs jwtConfiguration { issuer, audience }')
   const cred = ctx.str(a, 'authorizerCredentials', pointer)
-  if (cred !== undefined) {
+  if (cred !== undefined && cred !== '') {
     out.authorizerCredentials = cred
     ctx.warn(ptr(pointer, 'authorizerCredentials'), 'no IAM role is assumed locally: ignored')
   }

@@ -81,17 +81,20 @@ function detectProtocol(doc: Obj): 'REST' | 'HTTP' {
 function readVersion(ctx: Ctx): boolean {
   const swagger = own(ctx.doc, 'swagger')
   const openapi = own(ctx.doc, 'openapi')
+  // unquoted in YAML, `swagger: 2.0` and `openapi: 3.0` parse as numbers: read them, and say so
+  if (swagger === 2) ctx.warn('/swagger', "is the number 2: write the string '2.0'")
+  else if (openapi === 3 || openapi === 3.1) ctx.warn('/openapi', `is the number ${openapi}: write a version string such as '${openapi === 3 ? '3.0.3' : '3.1.0'}'`)
   if (swagger !== undefined) {
-    if (swagger !== '2.0') {
+    if (swagger !== '2.0' && swagger !== 2) {
       ctx.error('/swagger', "must be '2.0'")
       return false
     }
     ctx.version = 2
     return true
   }
-  if (typeof openapi === 'string' && /^3\.[01]\.\d+(-.+)?$/.test(openapi)) {
+  if ((typeof openapi === 'string' && /^3\.[01]\.\d+(-.+)?$/.test(openapi)) || openapi === 3 || openapi === 3.1) {
     ctx.version = 3
-    ctx.jsonSchema2020 = openapi.startsWith('3.1')
+    ctx.jsonSchema2020 = String(openapi).startsWith('3.1')
     return true
   }
   if (openapi !== undefined) ctx.error('/openapi', "must be an OpenAPI 3.0 or 3.1 version such as '3.0.1'")
@@ -335,6 +338,10 @@ export function importOpenApi(doc: unknown, options: ImportOpenApiOptions = {}):
   if (options === null || typeof options !== 'object') throw new SluiceConfigError('ERR_INVALID_OPTION', 'importOpenApi(options)', 'must be an object')
   for (const k of Object.keys(options)) {
     if (!['protocol', 'keepQualifier', 'rewriteUri', 'strict'].includes(k)) throw new SluiceConfigError('ERR_INVALID_OPTION', `importOpenApi().${k}`, 'unknown option; expected protocol, keepQualifier, rewriteUri or strict')
+  }
+  if (options.protocol !== undefined && options.protocol !== 'REST' && options.protocol !== 'HTTP') throw new SluiceConfigError('ERR_INVALID_OPTION', 'importOpenApi().protocol', "must be 'REST' or 'HTTP'")
+  for (const k of ['keepQualifier', 'strict'] as const) {
+    if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new SluiceConfigError('ERR_INVALID_OPTION', `importOpenApi().${k}`, 'must be true or false')
   }
   const r = options.rewriteUri
   if (r !== undefined && typeof r !== 'function' && (r === null || typeof r !== 'object' || Object.values(r).some((v) => typeof v !== 'string'))) {

@@ -101,11 +101,27 @@ describe('what import reports', () => {
       expect(d.some((x) => x.severity === 'error')).toBe(true)
       expect(() => importOpenApi(bad)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPENAPI' }))
     }
-    expect(() => importOpenApi({}, { nope: 1 } as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }))
+    for (const options of [{ nope: 1 }, { protocol: 'WS' }, { strict: 'yes' }, { keepQualifier: 1 }, { rewriteUri: { a: 1 } }]) {
+      expect(() => importOpenApi({}, options as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }))
+    }
+  })
+
+  it('reads YAML-style numeric versions, with a warning', () => {
+    const paths = { '/a': { get: { 'x-amazon-apigateway-integration': mock } } }
+    expect(importOpenApi({ swagger: 2, paths }).warnings).toEqual([{ pointer: '/swagger', message: "is the number 2: write the string '2.0'", severity: 'warning' }])
+    expect(importOpenApi({ openapi: 3.1, paths }).warnings.map((w) => w.pointer)).toEqual(['/openapi'])
+    expect(lintOpenApi({ openapi: 4, paths }).map((d) => d.severity)).toEqual(['error'])
+  })
+
+  it('lint takes the import options', () => {
+    const doc = swagger({ paths: { '/a': { get: { 'x-amazon-apigateway-integration': { type: 'http_proxy', uri: 'https://api.example/a' } } } } })
+    expect(lintOpenApi(doc, { rewriteUri: { 'https://api.example': 'ftp://x' } }).map((d) => d.pointer)).toEqual(['/paths/~1a/get/x-amazon-apigateway-integration/uri'])
+    expect(lintOpenApi(doc, null as never)).toEqual([])
   })
 
   it('parseOpenApiText reads JSON objects only', () => {
     expect(parseOpenApiText('{"swagger":"2.0"}')).toEqual({ swagger: '2.0' })
+    expect(parseOpenApiText('\uFEFF{"swagger":"2.0"}')).toEqual({ swagger: '2.0' })
     expect(() => parseOpenApiText('swagger: "2.0"')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPENAPI' }))
     expect(() => parseOpenApiText('[1]')).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPENAPI' }))
   })

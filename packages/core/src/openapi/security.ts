@@ -196,7 +196,10 @@ export function applySecurity(ctx: Ctx, security: unknown, pointer: string, kind
         continue
       }
       if (kind.kind === 'unsupported') ctx.error(sp, `the security scheme "${name}" ${kind.reason}`)
-      else if (kind.kind === 'apiKey') method.apiKeyRequired = true
+      else if (kind.kind === 'apiKey') {
+        method.apiKeyRequired = true
+        if (ctx.protocol === 'HTTP') ctx.warn(sp, 'HTTP APIs have no API keys on API Gateway; sluice requires one here anyway')
+      }
       else if (kind.kind === 'iam') {
         if (method.authorizationType !== undefined && method.authorizationType !== 'AWS_IAM') ctx.error(sp, 'a method has one authorizer: this is a second one')
         else method.authorizationType = 'AWS_IAM'

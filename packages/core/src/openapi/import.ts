@@ -239,6 +239,7 @@ function readPaths(ctx: Ctx, def: ApiDefinition, env: OperationEnv): void {
   const paths = dict<PathDefinition>()
   for (const [path, item] of Object.entries(raw)) {
     const p = ptr('/paths', path)
+    if (path.startsWith(X)) ctx.warn(p, `${path} is not supported here by sluice and is ignored`)
     if (path.startsWith('x-')) continue
     if (!path.startsWith('/')) {
       ctx.error(p, 'a path starts with /')

@@ -185,6 +185,14 @@ describe('lintOpenApi', () => {
         const out = lintOpenApi(doc)
         expect(Array.isArray(out)).toBe(true)
         for (const d of out) expect(typeof d.pointer === 'string' && (d.severity === 'error' || d.severity === 'warning')).toBe(true)
+        // plain JSON never trips the converter itself (lint's catch-all is for hostile objects)
+        expect(out.filter((d) => d.message.startsWith('cannot be read'))).toEqual([])
+        // and import agrees: it returns, or throws ERR_INVALID_OPENAPI, nothing else
+        try {
+          importOpenApi(doc)
+        } catch (e) {
+          expect(isSluiceConfigError(e) && e.code).toBe('ERR_INVALID_OPENAPI')
+        }
       }),
       { numRuns: 400 },
     )
@@ -193,6 +201,75 @@ describe('lintOpenApi', () => {
     expect(() => lintOpenApi(cyclic)).not.toThrow()
     const hostile = new Proxy({}, { ownKeys: () => { throw new Error('no keys') } })
     expect(lintOpenApi(hostile)[0]?.severity).toBe('error')
+  })
+
+  it('structured documents: lint and import agree, and nothing but ERR_INVALID_OPENAPI is thrown', () => {
+    const anyValue = fc.oneof(fc.string({ maxLength: 8 }), fc.integer({ min: -1, max: 70000 }), fc.boolean(), fc.constant(null), fc.constant([]), fc.constant({}))
+    const pick = <T>(xs: readonly T[]) => fc.constantFrom(...xs)
+    const integration = fc.record(
+      {
+        type: fc.oneof(pick(['mock', 'aws_proxy', 'aws', 'http', 'http_proxy', 'MOCK', 'next', 'lambda']), anyValue),
+        uri: fc.oneof(pick([LAMBDA('f'), LAMBDA('${stageVariables.fn}'), 'arn:aws:lambda:us-east-1:1:function:g:live', 'https://x.example/{id}', 'arn:aws:apigateway:us-east-1:s3:path/b', '${stageVariables.u}/a']), anyValue),
+        httpMethod: fc.oneof(pick(['GET', 'POST', 'ANY']), anyValue),
+        requestTemplates: fc.oneof(fc.dictionary(pick(['application/json', '__proto__', 'text/plain']), fc.oneof(pick(['{"statusCode": 200}', '#set($x = 1)', '#if(']), anyValue), { maxKeys: 2 }), anyValue),
+        requestParameters: fc.oneof(fc.dictionary(pick(['integration.request.path.id', 'integration.request.header.x', 'overwrite:path', 'constructor']), fc.oneof(pick(["'s'", 'method.request.path.id', '$request.body']), anyValue), { maxKeys: 2 }), anyValue),
+        responses: fc.oneof(fc.dictionary(pick(['default', '4\\d{2}', '(', '(a+)+', '__proto__']), fc.oneof(fc.record({ statusCode: fc.oneof(pick(['200', '404', '99']), anyValue) }, { requiredKeys: [] }), anyValue), { maxKeys: 2 }), anyValue),
+        passthroughBehavior: fc.oneof(pick(['when_no_match', 'never', 'sometimes']), anyValue),
+        timeoutInMillis: anyValue,
+        payloadFormatVersion: fc.oneof(pick(['1.0', '2.0']), anyValue),
+        connectionType: fc.oneof(pick(['INTERNET', 'VPC_LINK']), anyValue),
+        tlsConfig: anyValue,
+        cacheKeyParameters: fc.oneof(fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }), anyValue),
+      },
+      { requiredKeys: [] },
+    )
+    const operation = fc.record(
+      {
+        'x-amazon-apigateway-integration': fc.oneof(integration, fc.constant({ $ref: '#/components/x-amazon-apigateway-integrations/i' }), anyValue),
+        parameters: fc.oneof(fc.array(fc.record({ name: fc.oneof(pick(['id', '__proto__', 'constructor']), anyValue), in: fc.oneof(pick(['path', 'query', 'header', 'body', 'cookie']), anyValue), required: anyValue, schema: fc.oneof(fc.constant({ $ref: '#/definitions/A' }), fc.constant({ $ref: '#/components/schemas/A' }), anyValue) }, { requiredKeys: [] }), { maxLength: 3 }), anyValue),
+        requestBody: fc.oneof(fc.constant({ content: { 'application/json': { schema: { $ref: '#/components/schemas/A' } } } }), anyValue),
+        responses: fc.oneof(fc.dictionary(pick(['200', 'default', '2XX']), fc.oneof(fc.constant({ description: 'd', headers: { h: { type: 'string' } }, schema: { $ref: '#/definitions/A' } }), anyValue), { maxKeys: 2 }), anyValue),
+        security: fc.oneof(fc.array(fc.dictionary(pick(['api_key', 'auth', 'jwt', 'nope']), fc.oneof(fc.constant([]), fc.constant(['s']), anyValue), { maxKeys: 2 }), { maxLength: 2 }), anyValue),
+        'x-amazon-apigateway-request-validator': fc.oneof(pick(['all', 'nope']), anyValue),
+        isDefaultRoute: anyValue,
+      },
+      { requiredKeys: [] },
+    )
+    const doc = fc.record(
+      {
+        swagger: fc.oneof(fc.constant('2.0'), anyValue),
+        openapi: fc.oneof(pick(['3.0.1', '3.1.0']), anyValue),
+        paths: fc.oneof(fc.dictionary(pick(['/', '/a/{id}', '/{proxy+}', '/$default', '/__proto__', 'nope', '/{a+}/b']), fc.dictionary(pick(['get', 'post', 'x-amazon-apigateway-any-method', 'trace', 'parameters']), operation, { maxKeys: 3 }), { maxKeys: 3 }), anyValue),
+        definitions: fc.oneof(fc.constant({ A: { type: 'object', properties: { b: { $ref: '#/definitions/A' } } } }), fc.constant({ 'bad-name': {} }), anyValue),
+        components: fc.oneof(
+          fc.constant({ schemas: { A: { type: 'object' } }, securitySchemes: { jwt: { type: 'oauth2', 'x-amazon-apigateway-authorizer': { type: 'jwt', jwtConfiguration: { issuer: 'i', audience: ['a'] } } } }, 'x-amazon-apigateway-integrations': { i: { type: 'mock' } } }),
+          anyValue,
+        ),
+        securityDefinitions: fc.oneof(fc.constant({ api_key: { type: 'apiKey', name: 'x-api-key', in: 'header' }, auth: { type: 'apiKey', name: 'A', in: 'header', 'x-amazon-apigateway-authorizer': { type: 'token', authorizerUri: LAMBDA('a') } } }), anyValue),
+        'x-amazon-apigateway-request-validators': fc.oneof(fc.constant({ all: { validateRequestBody: true } }), anyValue),
+        'x-amazon-apigateway-gateway-responses': fc.oneof(fc.constant({ DEFAULT_4XX: { statusCode: '400' } }), anyValue),
+        'x-amazon-apigateway-binary-media-types': anyValue,
+        'x-amazon-apigateway-cors': anyValue,
+        'x-amazon-apigateway-policy': anyValue,
+        'x-amazon-apigateway-api-key-source': fc.oneof(pick(['HEADER', 'AUTHORIZER']), anyValue),
+      },
+      { requiredKeys: [] },
+    )
+    fc.assert(
+      fc.property(doc, (d) => {
+        const out = lintOpenApi(d)
+        expect(out.filter((x) => x.message.startsWith('cannot be read'))).toEqual([])
+        let threw = false
+        try {
+          importOpenApi(d)
+        } catch (e) {
+          threw = true
+          expect(isSluiceConfigError(e) && e.code).toBe('ERR_INVALID_OPENAPI')
+        }
+        expect(threw).toBe(out.some((x) => x.severity === 'error'))
+      }),
+      { numRuns: Number(process.env['OPENAPI_FUZZ_RUNS'] ?? 300) },
+    )
   })
 
   it('a document that lints clean imports and compiles', () => {

@@ -7,16 +7,10 @@
  * `constructor` included), so prototype-named keys round-trip and change no prototype.
  */
 import { formatRequestTime } from '../context.js'
+import { hasOwn as has, putOwn as put } from '../own.js'
 import type { HeaderReader } from '../request.js'
 
-/** Sets `key` as an own, enumerable property (also when it is `__proto__`). */
-export function put<V>(obj: Record<string, V>, key: string, value: V): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
-  else obj[key] = value
-}
-
-/** `Object.hasOwn`, for maps built by {@link put}. */
-export const has = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key)
+export { has, put }
 
 /** URL-decodes a query component (`+` is a space); a malformed escape is kept as sent. */
 export function decodeQuery(s: string): string {

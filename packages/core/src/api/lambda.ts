@@ -4,7 +4,7 @@
  * handler returns (reference section 5.2, 5.3).
  */
 import type { GatewayResponse } from '../response.js'
-import { has } from './events.js'
+import { hasOwn as has, putOwn as put } from '../own.js'
 
 /** The context object a handler gets (the fields of Lambda's `Context`). */
 export interface LambdaContext {
@@ -232,9 +232,4 @@ export function proxyResponseV2(input: ProxyResponseInput): GatewayResponse | un
   const body = finishBody(o['body'], isB64 === true, headers, { ...input, binaryMediaTypes: isB64 === true ? ['*/*'] : input.binaryMediaTypes })
   if (body === undefined) return undefined
   return cookies.length > 0 ? { status, headers, body, cookies } : { status, headers, body }
-}
-
-function put(obj: Record<string, string>, key: string, value: string): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
-  else obj[key] = value
 }

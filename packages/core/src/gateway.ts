@@ -10,7 +10,7 @@ import { chainSteps } from './chain.js'
 import { apiKeyStep, type ApiKeyOptions } from './keys/api-key.js'
 import { ApiKeyRegistry, type ApiKeyInit } from './keys/registry.js'
 import { CONTINUE, isPromise, respond, type Continue, type Outcome, type Step } from './outcome.js'
-import type { GatewayResponse } from './response.js'
+import { dropStaleBodyHeaders, type GatewayResponse } from './response.js'
 import type { GatewayRequest } from './request.js'
 import { GatewayResponses, type GatewayResponsesOptions } from './responses.js'
 import { memoryThrottleStore } from './throttle/memory-store.js'
@@ -394,7 +394,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     },
     async finalize(fn, response, ex) {
       try {
-        return await fn(response, ex)
+        return dropStaleBodyHeaders(response, await fn(response, ex))
       } catch (e) {
         const out = fail(e, ex, { feature: 'finalize', run: () => CONTINUE })
         return out.kind === 'respond' ? out.response : response

@@ -8,6 +8,8 @@ import { API_METHODS, type ApiDefinition, type ApiMethod, type IntegrationDefini
 import { compileTemplate } from '../templates/render.js'
 import { compilePattern, isLiteralTemplate } from './mapping.js'
 import { Router } from './router.js'
+import { AWS_DEFAULTS, expandShorthand } from '../auth/arn.js'
+import { compilePolicy, PolicyError } from '../auth/policy.js'
 
 const INTEGRATION_TYPES = new Set<IntegrationType>(['AWS_PROXY', 'AWS', 'HTTP', 'HTTP_PROXY', 'MOCK', 'NEXT'])
 const PASSTHROUGH = new Set(['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'])
@@ -158,6 +160,15 @@ export function compileApi(definition: ApiDefinition): CompiledApi {
     fail('/binaryMediaTypes', 'must be a list of media types such as image/png or */*')
   }
   if (api.requestValidator !== undefined && !Object.prototype.hasOwnProperty.call(api.requestValidators ?? {}, api.requestValidator)) fail('/requestValidator', 'names no request validator of the API')
+  if (api.policy !== undefined) {
+    if (protocol === 'HTTP') fail('/policy', 'resource policies are for REST APIs (HTTP APIs have none)')
+    try {
+      compilePolicy(api.policy, { expandResource: expandShorthand(AWS_DEFAULTS), requirePrincipal: true })
+    } catch (e) {
+      if (!(e instanceof PolicyError)) throw e
+      fail(`/policy/${e.path.replace(/\[(\d+)\]/g, '.$1').split('.').map(pointerToken).join('/')}`, e.message.slice(e.path.length + 2))
+    }
+  }
   for (const [name, model] of Object.entries(api.models ?? {})) {
     if (!/^[A-Za-z0-9]+$/.test(name)) fail(`/models/${pointerToken(name)}`, 'model names are alphanumeric')
     if (!isObject(model)) fail(`/models/${pointerToken(name)}`, 'must be a JSON Schema object')

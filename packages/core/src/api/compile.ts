@@ -13,6 +13,7 @@ import { compilePolicy, PolicyError } from '../auth/policy.js'
 
 const INTEGRATION_TYPES = new Set<IntegrationType>(['AWS_PROXY', 'AWS', 'HTTP', 'HTTP_PROXY', 'MOCK', 'NEXT'])
 const PASSTHROUGH = new Set(['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'])
+const CONTENT_HANDLING = new Set(['CONVERT_TO_TEXT', 'CONVERT_TO_BINARY'])
 const AUTH_TYPES = new Set(['NONE', 'CUSTOM', 'AWS_IAM', 'COGNITO_USER_POOLS', 'JWT'])
 const API_KEYS = new Set(['protocol', 'name', 'version', 'description', 'paths', 'routes', 'apiKeySource', 'authorizers', 'requestValidators', 'requestValidator', 'models', 'gatewayResponses', 'binaryMediaTypes', 'cors', 'policy', 'minimumCompressionSize'])
 const METHOD_KEYS = new Set(['operationName', 'authorizationType', 'authorizer', 'authorizationScopes', 'apiKeyRequired', 'requestValidator', 'requestParameters', 'requestModels', 'integration', 'methodResponses'])
@@ -91,6 +92,7 @@ function checkIntegration(i: unknown, pointer: string, protocol: 'REST' | 'HTTP'
   stringMap(i['requestTemplates'], `${pointer}/requestTemplates`, 'string')
   stringMap(i['requestParameters'], `${pointer}/requestParameters`, 'string')
   if (i['passthroughBehavior'] !== undefined && !PASSTHROUGH.has(i['passthroughBehavior'] as string)) fail(`${pointer}/passthroughBehavior`, 'must be WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER')
+  if (i['contentHandling'] !== undefined && !CONTENT_HANDLING.has(i['contentHandling'] as string)) fail(`${pointer}/contentHandling`, 'must be CONVERT_TO_TEXT or CONVERT_TO_BINARY')
   const t = i['timeoutInMillis']
   const max = protocol === 'HTTP' ? 30_000 : 29_000
   if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 50 || t > max)) fail(`${pointer}/timeoutInMillis`, `must be an integer from 50 to ${max}`)
@@ -109,6 +111,7 @@ function checkIntegration(i: unknown, pointer: string, protocol: 'REST' | 'HTTP'
           fail(`${p}/selectionPattern`, `is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`)
         }
       }
+      if (r['contentHandling'] !== undefined && !CONTENT_HANDLING.has(r['contentHandling'] as string)) fail(`${p}/contentHandling`, 'must be CONVERT_TO_TEXT or CONVERT_TO_BINARY')
       stringMap(r['responseParameters'], `${p}/responseParameters`, 'string')
       stringMap(r['responseTemplates'], `${p}/responseTemplates`, 'string')
     })

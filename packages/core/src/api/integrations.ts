@@ -23,6 +23,7 @@ import {
   type TemplateInput,
 } from './mapping.js'
 import type { Overrides } from '../templates/input.js'
+import { finishRequest, finishResponse, payloadBody, requestPayload as startRequest, responseIsBinary, responseStart as startResponse, type Payload } from './content.js'
 import type { RouteMatch } from './router.js'
 
 /** Returned when the integration is NEXT: the host framework's route answers. */
@@ -206,19 +207,37 @@ function templateInput(env: IntegrationEnv, call: IntegrationCall, body: string)
   return { body, params: { path: call.match.params, querystring, header }, context: templateContext(env, call), stageVariables: call.stageVariables }
 }
 
-/** The request payload after template selection: a string (and the template's overrides), or a response (415, 500). */
-async function requestPayload(env: IntegrationEnv, call: IntegrationCall): Promise<{ payload: string; overrides?: Overrides } | { response: GatewayResponse }> {
+/**
+ * The integration request payload: converted per `contentHandling` (content.ts), through the
+ * selected template when it is text (with the template's overrides) — or a response (415, 500).
+ */
+async function requestPayload(env: IntegrationEnv, call: IntegrationCall): Promise<{ payload: Payload; overrides?: Overrides } | { response: GatewayResponse }> {
   const i = call.method.integration
-  const choice = selectRequestTemplate(i.requestTemplates, call.exchange.request.headers.get('content-type'), i.passthroughBehavior)
+  const contentType = call.exchange.request.headers.get('content-type')
+  const choice = selectRequestTemplate(i.requestTemplates, contentType, i.passthroughBehavior)
   if (choice.kind === 'unsupported') return { response: env.responses.render('UNSUPPORTED_MEDIA_TYPE', call.exchange) }
-  if (choice.kind === 'passthrough') return { payload: text(call.body) }
-  try {
-    const r = await env.render(choice.template, templateInput(env, call, text(call.body)))
-    return { payload: r.body, overrides: r.overrides }
-  } catch (e) {
-    call.exchange.record({ feature: 'integration', decision: 'error', reason: 'request-template', detail: { message: e instanceof Error ? e.message : String(e) } })
-    return { response: configError(env, call) }
+  const start = startRequest(call.body, contentType, call.api.binaryMediaTypes, i.contentHandling)
+  let payload: Payload = start
+  let overrides: Overrides | undefined
+  if (choice.kind !== 'passthrough' && 'text' in start) {
+    try {
+      const r = await env.render(choice.template, templateInput(env, call, start.text))
+      payload = { text: r.body }
+      overrides = r.overrides
+    } catch (e) {
+      call.exchange.record({ feature: 'integration', decision: 'error', reason: 'request-template', detail: { message: e instanceof Error ? e.message : String(e) } })
+      return { response: configError(env, call) }
+    }
   }
+  const done = finishRequest(payload, i.contentHandling)
+  if (done === undefined) return { response: conversionError(env, call, 'request') }
+  return overrides === undefined ? { payload: done } : { payload: done, overrides }
+}
+
+/** CONVERT_TO_BINARY of text that is not base64: 500, as a failed transformation. */
+function conversionError(env: IntegrationEnv, call: IntegrationCall, side: 'request' | 'response'): GatewayResponse {
+  call.exchange.record({ feature: 'integration', decision: 'error', reason: 'content-handling', detail: { side, message: 'CONVERT_TO_BINARY of a payload that is not base64' } })
+  return configError(env, call)
 }
 
 /** Maps an integration result through the selected integration response (non-proxy forms). */
@@ -226,7 +245,7 @@ async function mapResponse(
   env: IntegrationEnv,
   call: IntegrationCall,
   selection: string | undefined,
-  body: string,
+  body: string | Uint8Array,
   responseHeader: (name: string) => string | null,
   overrides?: Overrides,
 ): Promise<GatewayResponse> {
@@ -236,24 +255,30 @@ async function mapResponse(
     return configError(env, call)
   }
   const status = Number(chosen.statusCode)
-  const headers = mapResponseParameters(chosen.responseParameters, sources(env, call, { responseHeader, responseBody: body }))
-  const template = selectResponseTemplate(chosen.responseTemplates, call.exchange.request.headers.get('accept'))
-  let out = body
+  const accept = call.exchange.request.headers.get('accept')
+  const binaryOut = responseIsBinary(accept, call.api.binaryMediaTypes, chosen.contentHandling)
+  const start = startResponse(body, responseHeader('content-type'), call.api.binaryMediaTypes, binaryOut)
+  const bodyText = 'text' in start ? start.text : ''
+  const headers = mapResponseParameters(chosen.responseParameters, sources(env, call, { responseHeader, responseBody: bodyText }))
+  const template = 'text' in start ? selectResponseTemplate(chosen.responseTemplates, accept) : undefined
+  let out: Payload = start
   let contentType = 'application/json'
   let final = overrides
   if (template !== undefined) {
     contentType = template.contentType
     try {
-      const r = await env.render(template.template, templateInput(env, call, body), overrides)
-      out = r.body
+      const r = await env.render(template.template, templateInput(env, call, bodyText), overrides)
+      out = { text: r.body }
       final = r.overrides
     } catch (e) {
       call.exchange.record({ feature: 'integration', decision: 'error', reason: 'response-template', detail: { message: e instanceof Error ? e.message : String(e) } })
       return configError(env, call)
     }
   }
+  const done = finishResponse(out, binaryOut)
+  if (done === undefined) return conversionError(env, call, 'response')
   headers['content-type'] ??= contentType
-  return applyResponseOverrides({ status, headers, body: out }, final)
+  return applyResponseOverrides({ status, headers, body: payloadBody(done) }, final)
 }
 
 /** `$context.responseOverride.status` / `.header.X` set by a template win (status only if an integer 100–599). */
@@ -277,11 +302,15 @@ async function lambdaCustom(env: IntegrationEnv, call: IntegrationCall): Promise
   if (fn === undefined) return configError(env, call)
   const req = await requestPayload(env, call)
   if ('response' in req) return req.response
-  let event: unknown = req.payload
-  try {
-    event = req.payload === '' ? {} : JSON.parse(req.payload)
-  } catch {
-    // not JSON: the handler gets the text
+  // bytes (a binary payload passed through) reach the handler as a Buffer
+  const p = req.payload
+  let event: unknown = 'text' in p ? p.text : Buffer.from(p.bytes)
+  if ('text' in p) {
+    try {
+      event = p.text === '' ? {} : JSON.parse(p.text)
+    } catch {
+      // not JSON: the handler gets the text
+    }
   }
   const out = await invoke(fn, event, name, call.exchange.context.requestId, timeoutOf(call), env.now)
   if (!out.ok && 'timeout' in out) return timeout(env, call)
@@ -387,12 +416,14 @@ async function httpCustom(env: IntegrationEnv, call: IntegrationCall): Promise<G
   }
   headers['host'] = url.host
   const contentType = call.exchange.request.headers.get('content-type')
-  if (req.payload !== '' && headers['content-type'] === undefined) headers['content-type'] = contentType === null ? 'application/json' : mimeType(contentType)
+  const payload = payloadBody(req.payload)
+  const empty = typeof payload === 'string' ? payload === '' : payload.byteLength === 0
+  if (!empty && headers['content-type'] === undefined) headers['content-type'] = contentType === null ? 'application/json' : mimeType(contentType)
   const r = await callBackend({
     url,
     method,
     headers,
-    body: method === 'GET' || method === 'HEAD' || req.payload === '' ? undefined : Buffer.from(req.payload),
+    body: method === 'GET' || method === 'HEAD' || empty ? undefined : typeof payload === 'string' ? Buffer.from(payload) : payload,
     timeoutMs: timeoutOf(call),
     tls: i.tlsConfig,
   })
@@ -402,7 +433,7 @@ async function httpCustom(env: IntegrationEnv, call: IntegrationCall): Promise<G
     const v = h[n.toLowerCase()]
     return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
   }
-  return mapResponse(env, call, String(r.status), r.body.toString('utf8'), header, req.overrides)
+  return mapResponse(env, call, String(r.status), r.body, header, req.overrides)
 }
 
 const STATUS_IN_TEMPLATE = /["']?statusCode["']?\s*:\s*["']?(\d{3})/
@@ -416,9 +447,10 @@ async function mock(env: IntegrationEnv, call: IntegrationCall): Promise<Gateway
     const req = await requestPayload(env, call)
     if ('response' in req) return req.response
     overrides = req.overrides
-    const m = STATUS_IN_TEMPLATE.exec(req.payload)
+    const output = 'text' in req.payload ? req.payload.text : text(req.payload.bytes)
+    const m = STATUS_IN_TEMPLATE.exec(output)
     if (!m) {
-      call.exchange.record({ feature: 'integration', decision: 'error', reason: 'mock-status', detail: { output: req.payload.slice(0, 200) } })
+      call.exchange.record({ feature: 'integration', decision: 'error', reason: 'mock-status', detail: { output: output.slice(0, 200) } })
       return configError(env, call)
     }
     status = m[1] as string

@@ -135,5 +135,4 @@ describe('contentHandling through a mounted API', () => {
     expect(() => createGateway().mount(api({ '/a': { type: 'MOCK', contentHandling: 'CONVERT_TO_HEX' as ContentHandling } }))).toThrow(expect.objectContaining({ code: 'ERR_INVALID_API_DEFINITION', option: '/paths/~1a/ANY/integration/contentHandling' }))
     expect(() => createGateway().mount(api({ '/a': { type: 'MOCK', responses: [{ statusCode: '200', contentHandling: 'BINARY' as ContentHandling }] } }))).toThrow(expect.objectContaining({ option: '/paths/~1a/ANY/integration/responses/0/contentHandling' }))
   })
-
 })

@@ -40,6 +40,8 @@ export interface ProxyInput {
   readonly method: string
   /** The path as received (no query). */
   readonly path: string
+  /** `requestContext.path`: `/{stage}/{path}`, or the path as received under a base path. */
+  readonly contextPath: string
   /** The raw query string, without `?`. */
   readonly query: string
   readonly headers: HeaderReader
@@ -220,7 +222,7 @@ export function proxyEventV1(input: ProxyInput): ProxyEventV1 {
         userAgent: input.userAgent,
         userArn: null,
       },
-      path: input.path,
+      path: input.contextPath,
       protocol: 'HTTP/1.1',
       requestId: input.requestId,
       requestTime: formatRequestTime(input.requestTimeEpoch),

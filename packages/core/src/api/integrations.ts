@@ -51,6 +51,11 @@ export interface IntegrationCall {
   readonly isCanaryRequest: boolean
   /** The request path as received (base path included). */
   readonly path: string
+  /**
+   * `$context.path` / `requestContext.path`: `/{stage}/{path}` as on the API's own endpoint, or the
+   * path as received under a base path (as on a custom domain).
+   */
+  readonly contextPath: string
   readonly query: string
   readonly body: Uint8Array
 }
@@ -91,7 +96,7 @@ export function templateContext(env: IntegrationEnv, call: IntegrationCall): Rec
     resourceId: resourceId(call.match.resource),
     stage: call.stage,
     isCanaryRequest: call.isCanaryRequest ? 'true' : 'false',
-    path: call.path,
+    path: call.contextPath,
   }
 }
 
@@ -109,6 +114,7 @@ function proxyInput(env: IntegrationEnv, call: IntegrationCall): ProxyInput {
   return {
     method: req.method.toUpperCase(),
     path: call.path,
+    contextPath: call.contextPath,
     query: call.query,
     headers: req.headers,
     body: call.body,

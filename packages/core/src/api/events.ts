@@ -7,6 +7,7 @@
  * `constructor` included), so prototype-named keys round-trip and change no prototype.
  */
 import { formatRequestTime } from '../context.js'
+import type { HttpApiRequestEvent } from '../event-shapes.js'
 import { hasOwn as has, putOwn as put } from '../own.js'
 import type { HeaderReader } from '../request.js'
 
@@ -121,31 +122,10 @@ export interface ProxyEventV1 {
 }
 
 /** API Gateway's payload format 2.0 event (the shape of `APIGatewayProxyEventV2`). */
-export interface ProxyEventV2 {
-  version: '2.0'
-  routeKey: string
-  rawPath: string
-  rawQueryString: string
-  cookies?: string[]
-  headers: Record<string, string>
-  queryStringParameters?: Record<string, string>
-  requestContext: {
-    accountId: string
-    apiId: string
-    authorizer?: Record<string, unknown>
-    domainName: string
-    domainPrefix: string
-    http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string }
-    requestId: string
-    routeKey: string
-    stage: string
-    time: string
-    timeEpoch: number
-  }
+export interface ProxyEventV2 extends HttpApiRequestEvent {
+  /** Absent when the request has none; base64 when `isBase64Encoded`. */
   body?: string
-  pathParameters?: Record<string, string>
   isBase64Encoded: boolean
-  stageVariables?: Record<string, string>
 }
 
 const domainPrefix = (domain: string): string => {

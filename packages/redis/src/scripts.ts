@@ -6,6 +6,27 @@
 import { Script } from './client.js'
 
 /**
+ * Lua: reads a quota counter `<period start>:<used>`; a counter of an earlier period reads as
+ * `pstart`, 0 (a new period begins at zero). Returns period start, used.
+ */
+const READ_COUNTER = `
+local function read_counter(key, pstart)
+  local p = pstart
+  local used = 0
+  local c = redis.call('GET', key)
+  if c then
+    local sep = string.find(c, ':', 1, true)
+    p = tonumber(string.sub(c, 1, sep - 1))
+    used = tonumber(string.sub(c, sep + 1))
+  end
+  if pstart > p then
+    return pstart, 0
+  end
+  return p, used
+end
+`
+
+/**
  * One throttle decision: every bucket and the quota; consumes one token from each bucket and
  * counts the quota only when all admit. The arithmetic is the memory store's, line for line. A
  * bucket is a string `<micro-tokens>:<ms>` and a quota counter `<period start>:<used>`: one
@@ -22,7 +43,7 @@ import { Script } from './client.js'
  * grace): idle keys cost nothing and forgetting them changes no decision. A refusal writes
  * nothing (refilling is the same whenever it is computed).
  */
-export const CONSUME = new Script(`
+export const CONSUME = new Script(`${READ_COUNTER}
 local n = tonumber(ARGV[1])
 local now = tonumber(ARGV[2])
 if now < 0 then
@@ -64,18 +85,8 @@ local qused = 0
 local q = 4 + n * 2
 if KEYS[n + 1] then
   local limit = tonumber(ARGV[q])
-  local pstart = tonumber(ARGV[q + 1])
-  local p = pstart
-  local c = redis.call('GET', KEYS[n + 1])
-  if c then
-    local sep = string.find(c, ':', 1, true)
-    p = tonumber(string.sub(c, 1, sep - 1))
-    qused = tonumber(string.sub(c, sep + 1))
-  end
-  if pstart > p then
-    p = pstart
-    qused = 0
-  end
+  local p
+  p, qused = read_counter(KEYS[n + 1], tonumber(ARGV[q + 1]))
   if allowed == 1 and limit >= 0 and qused >= limit then
     allowed = 0
     qexceeded = 1
@@ -105,21 +116,9 @@ return out
  * adjustment. KEYS: counter, day record. ARGV: period start, used, ms to the period's end,
  * retention ms.
  */
-export const SET_USED = new Script(`
-local pstart = tonumber(ARGV[1])
+export const SET_USED = new Script(`${READ_COUNTER}
 local used = tonumber(ARGV[2])
-local p = pstart
-local old = 0
-local c = redis.call('GET', KEYS[1])
-if c then
-  local sep = string.find(c, ':', 1, true)
-  p = tonumber(string.sub(c, 1, sep - 1))
-  old = tonumber(string.sub(c, sep + 1))
-end
-if pstart > p then
-  p = pstart
-  old = 0
-end
+local p, old = read_counter(KEYS[1], tonumber(ARGV[1]))
 redis.call('HINCRBY', KEYS[2], 'a', used - old)
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('SET', KEYS[1], string.format('%.0f:%.0f', p, used), 'PX', math.max(0, tonumber(ARGV[3])) + 86400000)

@@ -1,14 +1,12 @@
 /**
- * A mounted API keeps its state in the gateway's stores (`store.throttle`, `store.cache`), so two
- * processes on one store share it — and under its own API and stage, so two APIs (or stages, or a
- * canary on another deployment) on one gateway never share throttle buckets or cache entries.
+ * A mounted API keeps its state under its own API and stage, so two APIs (or stages, or a canary on
+ * another deployment) on one gateway never share throttle buckets or cache entries. (That it keeps
+ * it in the gateway's stores, memory or Redis: test/stores/mount.test.ts.)
  */
 import { describe, expect, it } from 'vitest'
-import { memoryCacheStore } from '../cache/store.js'
-import { createGateway, type GatewayOptions } from '../gateway.js'
+import { createGateway } from '../gateway.js'
 import { ManualClock } from '../testing/clock.js'
 import { simulate } from '../testing/simulate.js'
-import { memoryThrottleStore } from '../throttle/memory-store.js'
 import { createApi } from './api.js'
 import type { ApiDefinition } from './definition.js'
 
@@ -25,30 +23,6 @@ function petsApi(name: string): { api: ApiDefinition; calls: () => number; integ
 }
 
 const text = (b: string | Uint8Array): string => (typeof b === 'string' ? b : Buffer.from(b).toString('utf8'))
-
-describe('mounted APIs use the gateway\'s stores', () => {
-  it('two gateways (two processes) on one explicitly passed memory store share stage throttles and cache entries', async () => {
-    const store = { throttle: memoryThrottleStore(), cache: memoryCacheStore() }
-    const clock = new ManualClock(T0)
-    const options: GatewayOptions = { clock, store, stage: { name: 'prod', methodSettings: { '/pets/GET': { throttlingRateLimit: 1, throttlingBurstLimit: 1 } } } }
-    const a = petsApi('Pets')
-    const one = createGateway(options).mount(a.api, { integrations: a.integrations })
-    const two = createGateway(options).mount(a.api, { integrations: a.integrations })
-    expect((await simulate(one, { url: '/pets' })).response.status).toBe(200)
-    const throttled = await simulate(two, { url: '/pets' })
-    expect(throttled.response.status).toBe(429)
-    expect(text(throttled.response.body)).toBe('{"message":"Too Many Requests"}')
-    expect(store.throttle.size).toBeGreaterThan(0)
-
-    clock.advance(10_000)
-    const c = petsApi('Cached')
-    const cachedOne = createGateway({ clock, store }).mount(c.api, { integrations: c.integrations, caching: true })
-    const cachedTwo = createGateway({ clock, store }).mount(c.api, { integrations: c.integrations, caching: true })
-    expect(text((await simulate(cachedOne, { url: '/pets' })).response.body)).toBe('Cached:1')
-    expect(text((await simulate(cachedTwo, { url: '/pets' })).response.body)).toBe('Cached:1')
-    expect(c.calls()).toBe(1)
-  })
-})
 
 describe('a mounted API\'s state is its own', () => {
   it('two APIs with the same resource under /v1 and /v2 have their own stage buckets and cache entries', async () => {

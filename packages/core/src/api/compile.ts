@@ -13,6 +13,7 @@ import { compilePolicy, PolicyError } from '../auth/policy.js'
 
 const INTEGRATION_TYPES = new Set<IntegrationType>(['AWS_PROXY', 'AWS', 'HTTP', 'HTTP_PROXY', 'MOCK', 'NEXT'])
 const PASSTHROUGH = new Set(['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'])
+const METHOD_RESPONSE_KEYS = new Set(['responseParameters', 'responseModels'])
 const CONTENT_HANDLING = new Set(['CONVERT_TO_TEXT', 'CONVERT_TO_BINARY'])
 const AUTH_TYPES = new Set(['NONE', 'CUSTOM', 'AWS_IAM', 'COGNITO_USER_POOLS', 'JWT'])
 const API_KEYS = new Set(['protocol', 'name', 'version', 'description', 'paths', 'routes', 'apiKeySource', 'authorizers', 'requestValidators', 'requestValidator', 'models', 'gatewayResponses', 'binaryMediaTypes', 'cors', 'policy', 'minimumCompressionSize'])
@@ -144,6 +145,22 @@ function checkMethod(m: unknown, pointer: string, api: ApiDefinition, protocol: 
   stringMap(m['requestModels'], `${pointer}/requestModels`, 'string')
   for (const [ct, model] of Object.entries((m['requestModels'] as Record<string, string> | undefined) ?? {})) {
     if (model !== 'Empty' && model !== 'Error' && !Object.prototype.hasOwnProperty.call(api.models ?? {}, model)) fail(`${pointer}/requestModels/${pointerToken(ct)}`, `names no model of the API ("${model}")`)
+  }
+  const responses = m['methodResponses']
+  if (responses !== undefined) {
+    if (!isObject(responses)) fail(`${pointer}/methodResponses`, 'must be an object of method responses by status code')
+    for (const [status, r] of Object.entries(responses as Record<string, unknown>)) {
+      const p = `${pointer}/methodResponses/${pointerToken(status)}`
+      if (!/^[1-5]\d\d$/.test(status)) fail(p, "keys are status codes such as '200'")
+      if (!isObject(r)) fail(p, 'must be an object { responseParameters?, responseModels? }')
+      checkKeys(r as Record<string, unknown>, METHOD_RESPONSE_KEYS, p)
+      stringMap((r as Record<string, unknown>)['responseParameters'], `${p}/responseParameters`, 'boolean')
+      stringMap((r as Record<string, unknown>)['responseModels'], `${p}/responseModels`, 'string')
+      // recorded only: API Gateway never validates a response against its model; the names must still exist
+      for (const [ct, model] of Object.entries(((r as Record<string, unknown>)['responseModels'] as Record<string, string> | undefined) ?? {})) {
+        if (model !== 'Empty' && model !== 'Error' && !Object.prototype.hasOwnProperty.call(api.models ?? {}, model)) fail(`${p}/responseModels/${pointerToken(ct)}`, `names no model of the API ("${model}")`)
+      }
+    }
   }
   const scopes = m['authorizationScopes']
   if (scopes !== undefined && (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string'))) fail(`${pointer}/authorizationScopes`, 'must be a list of strings')

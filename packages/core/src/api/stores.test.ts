@@ -55,3 +55,30 @@ describe('a mounted API\'s state is its own', () => {
     expect(text((await simulate(prod, { url: '/prod/pets' })).response.body)).toBe('Staged:3')
   })
 })
+
+describe('authorizers of mounted APIs', () => {
+  it('two APIs whose authorizers share a name mount side by side and cache their results apart', async () => {
+    const gw = createGateway({ clock: new ManualClock(T0) })
+    const calls: string[] = []
+    const api = (name: string): ApiDefinition => ({
+      name,
+      authorizers: { auth: { type: 'TOKEN', handler: 'auth', authorizerResultTtlInSeconds: 300 } },
+      paths: { '/pets': { GET: { authorizer: 'auth', integration: { type: 'AWS_PROXY', handler: 'list' } } } },
+    })
+    const mountOne = (name: string) =>
+      gw.mount(api(name), {
+        basePath: `/${name}`,
+        integrations: {
+          auth: async (e: { methodArn: string }) => (calls.push(name), { principalId: name, policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: e.methodArn }] }, context: { api: name } }),
+          list: async (e: { requestContext: { authorizer: { api: string } } }) => ({ statusCode: 200, body: e.requestContext.authorizer.api }),
+        },
+      })
+    const a = mountOne('a')
+    const b = mountOne('b')
+    const headers = { authorization: 'same-token' }
+    expect(text((await simulate(a, { url: '/a/pets', headers })).response.body)).toBe('a')
+    expect(text((await simulate(b, { url: '/b/pets', headers })).response.body)).toBe('b')
+    expect(text((await simulate(a, { url: '/a/pets', headers })).response.body)).toBe('a')
+    expect(calls).toEqual(['a', 'b'])
+  })
+})

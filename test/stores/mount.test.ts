@@ -1,11 +1,12 @@
 /**
- * A mounted API keeps its state in the gateway's stores (`store.throttle`, `store.cache`), passed
- * explicitly: two gateways on one store (two processes, for Redis) share a mounted API's stage
- * throttle buckets and cache entries, and two APIs on one gateway keep theirs apart — on the memory
- * stores and on Redis alike.
+ * A mounted API keeps its state in the gateway's stores (`store.throttle`, `store.cache`,
+ * `store.authorizer`), passed explicitly: two gateways on one store (two processes, for Redis)
+ * share a mounted API's stage throttle buckets and cache entries; two APIs, two stages, or a canary
+ * on another deployment keep theirs apart; same-named authorizers of two APIs cache apart — on the
+ * memory stores and on Redis alike.
  */
 import { afterAll, describe, expect, it } from 'vitest'
-import { createGateway, type ApiDefinition, type GatewayOptions } from '@sluice/core'
+import { createApi, createGateway, type ApiDefinition, type GatewayOptions } from '@sluice/core'
 import { ManualClock, simulate } from '@sluice/core/testing'
 import { memoryTarget, redisTarget, type StoreTarget } from './targets.js'
 import { redisAvailable } from '../support/redis.js'
@@ -61,5 +62,48 @@ describe.each(targets.map((t) => [t.name, t] as const))('mounted APIs on the %s 
     // neither v1's cached entry nor v1's exhausted bucket
     expect(text((await simulate(m2, { url: '/v2/pets' })).response.body)).toBe('Pets v2:1')
     expect((await simulate(m1, { url: '/v1/pets', headers: { 'cache-control': 'max-age=0' } })).response.status).toBe(429)
+  })
+
+  it('two stages of one API have their own entries; a canary on another deployment does not share the stage\'s', async () => {
+    const p = petsApi('Staged')
+    const api = createApi(p.api, { integrations: p.integrations })
+    const first = api.deploy({ stageName: 'prod' })
+    api.createStage('beta', { deploymentId: first.id })
+    const gw = createGateway({ clock: new ManualClock(T0), store: target.make() })
+    const prod = gw.mount(api, { stage: 'prod', caching: true, basePath: '/prod' })
+    const beta = gw.mount(api, { stage: 'beta', caching: true, basePath: '/beta' })
+    expect(text((await simulate(prod, { url: '/prod/pets' })).response.body)).toBe('Staged:1')
+    expect(text((await simulate(beta, { url: '/beta/pets' })).response.body)).toBe('Staged:2')
+    expect(text((await simulate(prod, { url: '/prod/pets' })).response.body)).toBe('Staged:1')
+
+    const next = api.deploy()
+    api.updateStage('prod', { canary: { deploymentId: next.id, percentTraffic: 100, useStageCache: true } })
+    expect(text((await simulate(prod, { url: '/prod/pets' })).response.body)).toBe('Staged:3')
+    expect(text((await simulate(prod, { url: '/prod/pets' })).response.body)).toBe('Staged:3')
+  })
+
+  it('two APIs whose authorizers share a name mount side by side and cache their results apart', async () => {
+    const gw = createGateway({ clock: new ManualClock(T0), store: target.make() })
+    const calls: string[] = []
+    const api = (name: string): ApiDefinition => ({
+      name,
+      authorizers: { auth: { type: 'TOKEN', handler: 'auth', authorizerResultTtlInSeconds: 300 } },
+      paths: { '/pets': { GET: { authorizer: 'auth', integration: { type: 'AWS_PROXY', handler: 'list' } } } },
+    })
+    const mountOne = (name: string) =>
+      gw.mount(api(name), {
+        basePath: `/${name}`,
+        integrations: {
+          auth: async (e: { methodArn: string }) => (calls.push(name), { principalId: name, policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: e.methodArn }] }, context: { api: name } }),
+          list: async (e: { requestContext: { authorizer: { api: string } } }) => ({ statusCode: 200, body: e.requestContext.authorizer.api }),
+        },
+      })
+    const a = mountOne('a')
+    const b = mountOne('b')
+    const headers = { authorization: 'same-token' }
+    expect(text((await simulate(a, { url: '/a/pets', headers })).response.body)).toBe('a')
+    expect(text((await simulate(b, { url: '/b/pets', headers })).response.body)).toBe('b')
+    expect(text((await simulate(a, { url: '/a/pets', headers })).response.body)).toBe('a')
+    expect(calls).toEqual(['a', 'b'])
   })
 })

@@ -149,3 +149,13 @@ describe('payload 2.0 (HTTP APIs) against @types/aws-lambda', () => {
     expect(e['pathParameters']).toEqual({ proxy: '__proto__/constructor' })
   })
 })
+
+describe('requestContext.path', () => {
+  it('is the path as received under a base path (a custom domain) and on the $default stage', async () => {
+    const under = await capture(rest, { url: '/v1/test-path' }, { mount: { basePath: '/v1' } })
+    expect(under).toMatchObject({ path: '/v1/test-path', resource: '/{proxy+}', pathParameters: { proxy: 'test-path' } })
+    expect((under['requestContext'] as Event)['path']).toBe('/v1/test-path')
+    const root = await capture(rest, { url: '/test-path' }, { gateway: { stage: { name: '$default' } } })
+    expect((root['requestContext'] as Event)['path']).toBe('/test-path')
+  })
+})

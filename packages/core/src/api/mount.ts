@@ -319,7 +319,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     } catch {
       return answer(gw.responses.render('REQUEST_TOO_LARGE', ex), ex, g, protocol)
     }
-    const out = await runIntegration(env, { exchange: ex, api: deployment.compiled, method, match, stage: stageName, stageVariables: ex.stageVariables, deploymentId: deployment.id, isCanaryRequest: canary, path: ex.path, contextPath: basePath === '' ? `/${stageName}${arnPath(ex)}` : ex.path, query: ex.query, body })
+    const out = await runIntegration(env, { exchange: ex, api: deployment.compiled, method, match, stage: stageName, stageVariables: ex.stageVariables, deploymentId: deployment.id, isCanaryRequest: canary, path: ex.path, contextPath: basePath === '' && stageName !== '$default' ? `/${stageName}${arnPath(ex)}` : ex.path, query: ex.query, body })
     if (out === NEXT) return next(g)
     return answer(out, ex, g, protocol)
   }

@@ -3,109 +3,20 @@
  * non-proxy (AWS), HTTP_PROXY, HTTP, MOCK, and NEXT (the host framework's own route). Never
  * rejects: every failure becomes API Gateway's response for it.
  */
-import type { Exchange } from '../exchange.js'
 import type { GatewayResponse } from '../response.js'
-import type { GatewayResponses } from '../responses.js'
 import { backendUrl, BackendUrlError, callBackend, hopHeaders, substituteStageVariables, type BackendResult } from './backend.js'
-import type { CompiledApi, CompiledMethod } from './compile.js'
-import type { IntegrationResponseDefinition } from './definition.js'
-import { parseQuery, proxyEventV1, proxyEventV2, put, type ProxyInput } from './events.js'
+import { badGateway, configError, JSON_TYPE, resourceId, timeout, timeoutOf, text, type IntegrationCall, type IntegrationEnv } from './call.js'
+import { payloadBody } from './content.js'
+import { proxyEventV1, proxyEventV2, put, type ProxyInput } from './events.js'
 import { functionNameFromUri, invoke, isBinaryType, proxyResponseV1, proxyResponseV2, type LambdaHandler } from './lambda.js'
-import {
-  mapRequestParameters,
-  mapResponseParameters,
-  mimeType,
-  selectIntegrationResponse,
-  selectRequestTemplate,
-  selectResponseTemplate,
-  type MappingSources,
-  type Renderer,
-  type TemplateInput,
-} from './mapping.js'
+import { applyResponseOverrides, mapResponse, requestPayload, sources } from './mapped.js'
+import { mapRequestParameters, mimeType } from './mapping.js'
 import type { Overrides } from '../templates/input.js'
-import { finishRequest, finishResponse, payloadBody, requestPayload as startRequest, responseIsBinary, responseStart as startResponse, type Payload } from './content.js'
-import type { RouteMatch } from './router.js'
+
+export { resourceId, templateContext, type IntegrationCall, type IntegrationEnv } from './call.js'
 
 /** Returned when the integration is NEXT: the host framework's route answers. */
 export const NEXT: unique symbol = Symbol('sluice.next')
-
-/** What integrations need from the mount. */
-export interface IntegrationEnv {
-  readonly responses: GatewayResponses
-  readonly handler: (name: string) => LambdaHandler | undefined
-  readonly render: Renderer
-  readonly now: () => number
-  readonly apiId: string
-  readonly accountId: string
-}
-
-/** One call: the request, its route, and the stage it runs in. */
-export interface IntegrationCall {
-  readonly exchange: Exchange
-  readonly api: CompiledApi
-  readonly method: CompiledMethod
-  readonly match: RouteMatch<CompiledMethod>
-  readonly stage: string
-  readonly stageVariables: Readonly<Record<string, string>>
-  readonly deploymentId: string
-  readonly isCanaryRequest: boolean
-  /** The request path as received (base path included). */
-  readonly path: string
-  /**
-   * `$context.path` / `requestContext.path`: `/{stage}/{path}` as on the API's own endpoint, or the
-   * path as received under a base path (as on a custom domain).
-   */
-  readonly contextPath: string
-  readonly query: string
-  readonly body: Uint8Array
-}
-
-const JSON_TYPE = { 'content-type': 'application/json' }
-
-/** HTTP APIs answer failures with fixed bodies (no gateway responses). */
-function httpApiError(status: 500 | 503 | 404): GatewayResponse {
-  const message = status === 500 ? 'Internal Server Error' : status === 503 ? 'Service Unavailable' : 'Not Found'
-  return { status, headers: JSON_TYPE, body: `{"message":"${message}"}` }
-}
-
-/** REST: 502 "Internal server error" (a malformed Lambda proxy response, a refused backend). */
-function badGateway(env: IntegrationEnv, call: IntegrationCall, type: 'API_CONFIGURATION_ERROR' | 'INTEGRATION_FAILURE'): GatewayResponse {
-  if (call.api.protocol === 'HTTP') return httpApiError(500)
-  const r = env.responses.render(type, call.exchange)
-  return env.responses.statusOf(type) === (type === 'INTEGRATION_FAILURE' ? 504 : 500) ? { ...r, status: 502 } : r
-}
-
-function timeout(env: IntegrationEnv, call: IntegrationCall): GatewayResponse {
-  return call.api.protocol === 'HTTP' ? httpApiError(503) : env.responses.render('INTEGRATION_TIMEOUT', call.exchange)
-}
-
-function configError(env: IntegrationEnv, call: IntegrationCall): GatewayResponse {
-  return call.api.protocol === 'HTTP' ? httpApiError(500) : env.responses.render('API_CONFIGURATION_ERROR', call.exchange)
-}
-
-/** `$context` as templates and mappings see it. */
-export function templateContext(env: IntegrationEnv, call: IntegrationCall): Record<string, unknown> {
-  const c = call.exchange.context as unknown as { toJSON?: () => Record<string, unknown> }
-  const base = typeof c.toJSON === 'function' ? c.toJSON() : { ...call.exchange.context }
-  return {
-    ...base,
-    apiId: env.apiId,
-    accountId: env.accountId,
-    deploymentId: call.deploymentId,
-    resourcePath: call.match.resource,
-    resourceId: resourceId(call.match.resource),
-    stage: call.stage,
-    isCanaryRequest: call.isCanaryRequest ? 'true' : 'false',
-    path: call.contextPath,
-  }
-}
-
-/** A short stable id for a resource template (API Gateway's `resourceId` is opaque). */
-export function resourceId(resource: string): string {
-  let h = 2166136261
-  for (let i = 0; i < resource.length; i++) h = Math.imul(h ^ resource.charCodeAt(i), 16777619)
-  return (h >>> 0).toString(36).padStart(6, '0').slice(0, 6)
-}
 
 function proxyInput(env: IntegrationEnv, call: IntegrationCall): ProxyInput {
   const ex = call.exchange
@@ -147,10 +58,6 @@ function handlerFor(env: IntegrationEnv, call: IntegrationCall): { name: string;
   return { name, fn: env.handler(name) }
 }
 
-const timeoutOf = (call: IntegrationCall): number => call.method.integration.timeoutInMillis ?? (call.api.protocol === 'HTTP' ? 30_000 : 29_000)
-
-const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')
-
 /** Runs the integration of a matched method. */
 export async function runIntegration(env: IntegrationEnv, call: IntegrationCall): Promise<GatewayResponse | typeof NEXT> {
   const type = call.method.integration.type
@@ -190,117 +97,6 @@ async function lambdaProxy(env: IntegrationEnv, call: IntegrationCall): Promise<
     return badGateway(env, call, 'API_CONFIGURATION_ERROR')
   }
   return response
-}
-
-function sources(env: IntegrationEnv, call: IntegrationCall, extra: Partial<MappingSources> = {}): MappingSources {
-  const headers = call.exchange.request.headers
-  return {
-    path: call.match.params,
-    query: parseQuery(call.query),
-    header: (n) => headers.get(n),
-    body: text(call.body),
-    stageVariables: call.stageVariables,
-    context: templateContext(env, call),
-    ...extra,
-  }
-}
-
-function templateInput(env: IntegrationEnv, call: IntegrationCall, body: string): TemplateInput {
-  const header: Record<string, string> = {}
-  call.exchange.request.headers.forEach((v, k) => put(header, k, v))
-  const querystring: Record<string, string> = {}
-  for (const [k, v] of parseQuery(call.query)) put(querystring, k, v)
-  return { body, params: { path: call.match.params, querystring, header }, context: templateContext(env, call), stageVariables: call.stageVariables }
-}
-
-/**
- * The integration request payload: converted per `contentHandling` (content.ts), through the
- * selected template when it is text (with the template's overrides) — or a response (415, 500).
- */
-async function requestPayload(env: IntegrationEnv, call: IntegrationCall): Promise<{ payload: Payload; overrides?: Overrides } | { response: GatewayResponse }> {
-  const i = call.method.integration
-  const contentType = call.exchange.request.headers.get('content-type')
-  const choice = selectRequestTemplate(i.requestTemplates, contentType, i.passthroughBehavior)
-  if (choice.kind === 'unsupported') return { response: env.responses.render('UNSUPPORTED_MEDIA_TYPE', call.exchange) }
-  const start = startRequest(call.body, contentType, call.api.binaryMediaTypes, i.contentHandling)
-  let payload: Payload = start
-  let overrides: Overrides | undefined
-  if (choice.kind !== 'passthrough' && 'text' in start) {
-    try {
-      const r = await env.render(choice.template, templateInput(env, call, start.text))
-      payload = { text: r.body }
-      overrides = r.overrides
-    } catch (e) {
-      call.exchange.record({ feature: 'integration', decision: 'error', reason: 'request-template', detail: { message: e instanceof Error ? e.message : String(e) } })
-      return { response: configError(env, call) }
-    }
-  }
-  const done = finishRequest(payload, i.contentHandling)
-  if (done === undefined) return { response: conversionError(env, call, 'request') }
-  return overrides === undefined ? { payload: done } : { payload: done, overrides }
-}
-
-/** CONVERT_TO_BINARY of text that is not base64: 500, as a failed transformation. */
-function conversionError(env: IntegrationEnv, call: IntegrationCall, side: 'request' | 'response'): GatewayResponse {
-  call.exchange.record({ feature: 'integration', decision: 'error', reason: 'content-handling', detail: { side, message: 'CONVERT_TO_BINARY of a payload that is not base64' } })
-  return configError(env, call)
-}
-
-/** Maps an integration result through the selected integration response (non-proxy forms). */
-async function mapResponse(
-  env: IntegrationEnv,
-  call: IntegrationCall,
-  selection: string | undefined,
-  body: string | Uint8Array,
-  responseHeader: (name: string) => string | null,
-  overrides?: Overrides,
-): Promise<GatewayResponse> {
-  const chosen: IntegrationResponseDefinition | undefined = selectIntegrationResponse(call.method.integration.responses, selection)
-  if (chosen === undefined) {
-    call.exchange.record({ feature: 'integration', decision: 'error', reason: 'no-integration-response', detail: { selection: selection ?? null } })
-    return configError(env, call)
-  }
-  const status = Number(chosen.statusCode)
-  const accept = call.exchange.request.headers.get('accept')
-  const binaryOut = responseIsBinary(accept, call.api.binaryMediaTypes, chosen.contentHandling)
-  const start = startResponse(body, responseHeader('content-type'), call.api.binaryMediaTypes, binaryOut)
-  const bodyText = 'text' in start ? start.text : ''
-  const headers = mapResponseParameters(chosen.responseParameters, sources(env, call, { responseHeader, responseBody: bodyText }))
-  const template = 'text' in start ? selectResponseTemplate(chosen.responseTemplates, accept) : undefined
-  let out: Payload = start
-  let contentType = 'application/json'
-  let final = overrides
-  if (template !== undefined) {
-    contentType = template.contentType
-    try {
-      const r = await env.render(template.template, templateInput(env, call, bodyText), overrides)
-      out = { text: r.body }
-      final = r.overrides
-    } catch (e) {
-      call.exchange.record({ feature: 'integration', decision: 'error', reason: 'response-template', detail: { message: e instanceof Error ? e.message : String(e) } })
-      return configError(env, call)
-    }
-  }
-  const done = finishResponse(out, binaryOut)
-  if (done === undefined) return conversionError(env, call, 'response')
-  headers['content-type'] ??= contentType
-  return applyResponseOverrides({ status, headers, body: payloadBody(done) }, final)
-}
-
-/** `$context.responseOverride.status` / `.header.X` set by a template win (status only if an integer 100–599). */
-function applyResponseOverrides(r: GatewayResponse, overrides: Overrides | undefined): GatewayResponse {
-  if (overrides === undefined) return r
-  const o = overrides.response
-  const names = Object.keys(o.header)
-  if (o.status === undefined && names.length === 0) return r
-  const headers = { ...r.headers }
-  for (const n of names) {
-    const v = o.header[n]
-    const text = Array.isArray(v) ? v.map(String).join(', ') : v === undefined || v === null ? undefined : String(v as string)
-    if (text !== undefined && !/[\r\n\0]/.test(text) && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(n)) put(headers, n.toLowerCase(), text)
-  }
-  const s = typeof o.status === 'number' ? o.status : typeof o.status === 'string' && /^\d{3}$/.test(o.status) ? Number(o.status) : NaN
-  return { ...r, status: Number.isInteger(s) && s >= 100 && s <= 599 ? s : r.status, headers }
 }
 
 async function lambdaCustom(env: IntegrationEnv, call: IntegrationCall): Promise<GatewayResponse> {

@@ -217,6 +217,18 @@ export function proxyEventV1(input: ProxyInput): ProxyEventV1 {
   }
 }
 
+/**
+ * `requestContext.authorizer` of a 2.0 event: `{ jwt: { claims, scopes } }` after a JWT authorizer,
+ * `{ lambda: <the authorizer's context> }` after a Lambda authorizer (payload 1.0 events keep the
+ * values flat, as REST does).
+ */
+function authorizerV2(a: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  if (has(a, 'claims')) return { jwt: { claims: a['claims'], scopes: a['scopes'] ?? null } }
+  const lambda: Record<string, unknown> = {}
+  for (const k of Object.keys(a)) if (k !== 'principalId') put(lambda, k, a[k])
+  return { lambda }
+}
+
 /** Builds a payload format 2.0 event. */
 export function proxyEventV2(input: ProxyInput): ProxyEventV2 {
   const headers: Record<string, string> = {}
@@ -259,7 +271,7 @@ export function proxyEventV2(input: ProxyInput): ProxyEventV2 {
   }
   if (cookies !== undefined) event.cookies = cookies
   if (qs !== undefined) event.queryStringParameters = qs
-  if (input.authorizer !== undefined) event.requestContext.authorizer = { ...input.authorizer }
+  if (input.authorizer !== undefined) event.requestContext.authorizer = authorizerV2(input.authorizer)
   if (body !== null) event.body = body
   if (params !== null) event.pathParameters = params
   if (vars !== null) event.stageVariables = vars

@@ -6,6 +6,19 @@
 import { Script } from './client.js'
 
 /**
+ * Lua: removes a cache entry with its index records (index, sizes, byte count). Returns the byte
+ * count left and whether the entry existed (1/0).
+ */
+const DROP_ENTRY = `
+local function drop_entry(k, index, sizes, count)
+  local bytes = redis.call('DECRBY', count, tonumber(redis.call('HGET', sizes, k) or '0'))
+  redis.call('HDEL', sizes, k)
+  redis.call('ZREM', index, k)
+  return bytes, redis.call('DEL', k)
+end
+`
+
+/**
  * Lua: reads a quota counter `<period start>:<used>`; a counter of an earlier period reads as
  * `pstart`, 0 (a new period begins at zero). Returns period start, used.
  */
@@ -130,7 +143,7 @@ return 1
  * count. ARGV: value, path, resource path, ttl ms, expires-at (for the index), size, max bytes,
  * now. Expired entries leave the index first, then the soonest to expire until the cap holds.
  */
-export const CACHE_SET = new Script(`
+export const CACHE_SET = new Script(`${DROP_ENTRY}
 local size = tonumber(ARGV[6])
 local max = tonumber(ARGV[7])
 local now = tonumber(ARGV[8])
@@ -144,20 +157,14 @@ local bytes = redis.call('INCRBY', KEYS[4], size - old)
 local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
 for _, k in ipairs(gone) do
   if k ~= KEYS[1] then
-    bytes = redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], k) or '0'))
-    redis.call('HDEL', KEYS[3], k)
-    redis.call('ZREM', KEYS[2], k)
-    redis.call('DEL', k)
+    bytes = drop_entry(k, KEYS[2], KEYS[3], KEYS[4])
   end
 end
 while bytes > max do
   local first = redis.call('ZRANGE', KEYS[2], 0, 0)
   local k = first[1]
   if not k then break end
-  bytes = redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], k) or '0'))
-  redis.call('HDEL', KEYS[3], k)
-  redis.call('ZREM', KEYS[2], k)
-  redis.call('DEL', k)
+  bytes = drop_entry(k, KEYS[2], KEYS[3], KEYS[4])
 end
 return 1
 `)
@@ -167,7 +174,7 @@ return 1
  * ARGV[2] (ARGV[1] = 'prefix') or equals it (ARGV[1] = 'exact'). KEYS: index, sizes, byte count.
  * Returns how many live entries were removed.
  */
-export const CACHE_FLUSH = new Script(`
+export const CACHE_FLUSH = new Script(`${DROP_ENTRY}
 local mode = ARGV[1]
 local p = ARGV[2]
 local n = 0
@@ -187,21 +194,16 @@ for _, k in ipairs(keys) do
   end
   if match then
     if e[1] then n = n + 1 end
-    redis.call('DECRBY', KEYS[3], tonumber(redis.call('HGET', KEYS[2], k) or '0'))
-    redis.call('HDEL', KEYS[2], k)
-    redis.call('ZREM', KEYS[1], k)
-    redis.call('DEL', k)
+    drop_entry(k, KEYS[1], KEYS[2], KEYS[3])
   end
 end
 return n
 `)
 
 /** Deletes a cache entry and its index records. KEYS: entry, index, sizes, byte count. */
-export const CACHE_DELETE = new Script(`
-redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], KEYS[1]) or '0'))
-redis.call('HDEL', KEYS[3], KEYS[1])
-redis.call('ZREM', KEYS[2], KEYS[1])
-return redis.call('DEL', KEYS[1])
+export const CACHE_DELETE = new Script(`${DROP_ENTRY}
+local _, deleted = drop_entry(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+return deleted
 `)
 
 /**

@@ -29,6 +29,7 @@ import { compilePolicy, PolicyError, type CompiledPolicy } from '../auth/policy.
 import type { AuthorizerResultStore } from '../auth/store.js'
 import { throttleStep } from '../throttle/throttle.js'
 import { cacheStep } from '../cache/cache.js'
+import { composeKey } from '../throttle/identity.js'
 
 /** Options of `gw.mount()`. */
 export interface MountOptions {
@@ -119,8 +120,12 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     api.deploy({ stageName, variables: options.variables ?? { ...gw.stage.variables } })
   }
   const internals = internalsOf(gw)
-  /** Store keys of this API's stage: its throttle buckets, cache entries and authorizer results are its own. */
-  const scopeKey = `${api.id}/${stageName}`
+  /**
+   * Store keys of this API's stage: its throttle buckets, cache entries and authorizer results are
+   * its own. The base path is part of it, so two versions of one API (same name, so same id) mounted
+   * side by side never share; the same configuration in another process gives the same keys.
+   */
+  const scopeKey = composeKey('api', api.id, basePath, stageName)
   const aws = Object.freeze({ region: gw.aws.region, accountId: api.accountId, apiId: api.id })
   const arnPath = (ex: Exchange): string => {
     const p = ex.path
@@ -174,7 +179,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     if (s === undefined) {
       const i = m.integration
       // entries are per deployment: a canary on another deployment never shares them (API Gateway's rule)
-      s = gw.adopt(cacheStep({ ...cacheEnv, stage: `${scopeKey}/${d.id}` }, { ...(i.cacheKeyParameters ? { key: i.cacheKeyParameters } : {}), ...(i.cacheNamespace ? { namespace: i.cacheNamespace } : {}) }))
+      s = gw.adopt(cacheStep({ ...cacheEnv, stage: composeKey('', scopeKey, d.id) }, { ...(i.cacheKeyParameters ? { key: i.cacheKeyParameters } : {}), ...(i.cacheNamespace ? { namespace: i.cacheNamespace } : {}) }))
       caches.set(m, s)
     }
     return s

@@ -56,7 +56,7 @@ describe.each(targets.map((t) => [t.name, t] as const))('mounted APIs on the %s 
     const gw = createGateway({ clock: new ManualClock(T0), stage, store: target.make() })
     const v1 = petsApi('Pets v1')
     const v2 = petsApi('Pets v2')
-    v2.api.name = v1.api.name
+    v2.api.name = 'Pets v1'
     const m1 = gw.mount(v1.api, { integrations: v1.integrations, basePath: '/v1', caching: true })
     const m2 = gw.mount(v2.api, { integrations: v2.integrations, basePath: '/v2', caching: true })
     expect(text((await simulate(m1, { url: '/v1/pets' })).response.body)).toBe('Pets v1:1')

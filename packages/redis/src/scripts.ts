@@ -6,6 +6,41 @@
 import { Script } from './client.js'
 
 /**
+ * Lua: removes a cache entry with its index records (index, sizes, byte count). Returns the byte
+ * count left and whether the entry existed (1/0).
+ */
+const DROP_ENTRY = `
+local function drop_entry(k, index, sizes, count)
+  local bytes = redis.call('DECRBY', count, tonumber(redis.call('HGET', sizes, k) or '0'))
+  redis.call('HDEL', sizes, k)
+  redis.call('ZREM', index, k)
+  return bytes, redis.call('DEL', k)
+end
+`
+
+/** Lua: the two numbers of a stored pair `<a>:<b>` (a bucket's micro-tokens and time, a counter's period start and count). */
+const PARSE_PAIR = `
+local function parse_pair(s)
+  local sep = string.find(s, ':', 1, true)
+  return tonumber(string.sub(s, 1, sep - 1)), tonumber(string.sub(s, sep + 1))
+end
+`
+
+/**
+ * Lua: reads a quota counter `<period start>:<used>`; a counter of an earlier period reads as
+ * `pstart`, 0 (a new period begins at zero). Returns period start, used.
+ */
+const READ_COUNTER = `${PARSE_PAIR}
+local function read_counter(key, pstart)
+  local c = redis.call('GET', key)
+  if not c then return pstart, 0 end
+  local p, used = parse_pair(c)
+  if pstart > p then return pstart, 0 end
+  return p, used
+end
+`
+
+/**
  * Throttle decisions, one or many in one call (a batch: the decisions of several requests that
  * arrived together), taken in order as if each were its own call: every bucket and the quota,
  * consuming one token from each bucket and counting the quota only when all admit. The arithmetic
@@ -24,7 +59,7 @@ import { Script } from './client.js'
  * grace): idle keys cost nothing and forgetting them changes no decision. A refusal writes
  * nothing (refilling is the same whenever it is computed).
  */
-export const CONSUME = new Script(`
+export const CONSUME = new Script(`${PARSE_PAIR}
 local grace = tonumber(ARGV[2])
 local TOKEN = 1000000
 local server = nil
@@ -86,11 +121,7 @@ for _ = 1, count do
       t = cap
       at = now
       local s = raw[key]
-      if s then
-        local sep = string.find(s, ':', 1, true)
-        t = tonumber(string.sub(s, 1, sep - 1))
-        at = tonumber(string.sub(s, sep + 1))
-      end
+      if s then t, at = parse_pair(s) end
     end
     if now > at then
       local missing = cap - t
@@ -117,11 +148,7 @@ for _ = 1, count do
     if p == nil then
       p = pstart
       local c = raw[qk]
-      if c then
-        local sep = string.find(c, ':', 1, true)
-        p = tonumber(string.sub(c, 1, sep - 1))
-        qused = tonumber(string.sub(c, sep + 1))
-      end
+      if c then p, qused = parse_pair(c) end
     else
       qused = qu[qk]
     end
@@ -185,21 +212,9 @@ return out
  * adjustment. KEYS: counter, day record. ARGV: period start, used, ms to the period's end,
  * retention ms.
  */
-export const SET_USED = new Script(`
-local pstart = tonumber(ARGV[1])
+export const SET_USED = new Script(`${READ_COUNTER}
 local used = tonumber(ARGV[2])
-local p = pstart
-local old = 0
-local c = redis.call('GET', KEYS[1])
-if c then
-  local sep = string.find(c, ':', 1, true)
-  p = tonumber(string.sub(c, 1, sep - 1))
-  old = tonumber(string.sub(c, sep + 1))
-end
-if pstart > p then
-  p = pstart
-  old = 0
-end
+local p, old = read_counter(KEYS[1], tonumber(ARGV[1]))
 redis.call('HINCRBY', KEYS[2], 'a', used - old)
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('SET', KEYS[1], string.format('%.0f:%.0f', p, used), 'PX', math.max(0, tonumber(ARGV[3])) + 86400000)
@@ -211,7 +226,7 @@ return 1
  * count. ARGV: value, path, resource path, ttl ms, expires-at (for the index), size, max bytes,
  * now. Expired entries leave the index first, then the soonest to expire until the cap holds.
  */
-export const CACHE_SET = new Script(`
+export const CACHE_SET = new Script(`${DROP_ENTRY}
 local size = tonumber(ARGV[6])
 local max = tonumber(ARGV[7])
 local now = tonumber(ARGV[8])
@@ -225,20 +240,14 @@ local bytes = redis.call('INCRBY', KEYS[4], size - old)
 local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
 for _, k in ipairs(gone) do
   if k ~= KEYS[1] then
-    bytes = redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], k) or '0'))
-    redis.call('HDEL', KEYS[3], k)
-    redis.call('ZREM', KEYS[2], k)
-    redis.call('DEL', k)
+    bytes = drop_entry(k, KEYS[2], KEYS[3], KEYS[4])
   end
 end
 while bytes > max do
   local first = redis.call('ZRANGE', KEYS[2], 0, 0)
   local k = first[1]
   if not k then break end
-  bytes = redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], k) or '0'))
-  redis.call('HDEL', KEYS[3], k)
-  redis.call('ZREM', KEYS[2], k)
-  redis.call('DEL', k)
+  bytes = drop_entry(k, KEYS[2], KEYS[3], KEYS[4])
 end
 return 1
 `)
@@ -248,7 +257,7 @@ return 1
  * ARGV[2] (ARGV[1] = 'prefix') or equals it (ARGV[1] = 'exact'). KEYS: index, sizes, byte count.
  * Returns how many live entries were removed.
  */
-export const CACHE_FLUSH = new Script(`
+export const CACHE_FLUSH = new Script(`${DROP_ENTRY}
 local mode = ARGV[1]
 local p = ARGV[2]
 local n = 0
@@ -268,21 +277,16 @@ for _, k in ipairs(keys) do
   end
   if match then
     if e[1] then n = n + 1 end
-    redis.call('DECRBY', KEYS[3], tonumber(redis.call('HGET', KEYS[2], k) or '0'))
-    redis.call('HDEL', KEYS[2], k)
-    redis.call('ZREM', KEYS[1], k)
-    redis.call('DEL', k)
+    drop_entry(k, KEYS[1], KEYS[2], KEYS[3])
   end
 end
 return n
 `)
 
 /** Deletes a cache entry and its index records. KEYS: entry, index, sizes, byte count. */
-export const CACHE_DELETE = new Script(`
-redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], KEYS[1]) or '0'))
-redis.call('HDEL', KEYS[3], KEYS[1])
-redis.call('ZREM', KEYS[2], KEYS[1])
-return redis.call('DEL', KEYS[1])
+export const CACHE_DELETE = new Script(`${DROP_ENTRY}
+local _, deleted = drop_entry(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+return deleted
 `)
 
 /**
@@ -291,7 +295,7 @@ return redis.call('DEL', KEYS[1])
  * to the quota of the same period. KEYS: buckets 1..n, then optionally the quota counter and the
  * day record. ARGV: n, each bucket's capacity, then the quota's period start.
  */
-export const REFUND = new Script(`
+export const REFUND = new Script(`${PARSE_PAIR}
 local n = tonumber(ARGV[1])
 for i = 1, n do
   local s = redis.call('GET', KEYS[i])
@@ -308,9 +312,7 @@ if KEYS[n + 1] then
   local c = redis.call('GET', KEYS[n + 1])
   local ttl = redis.call('PTTL', KEYS[n + 1])
   if c and ttl > 0 then
-    local sep = string.find(c, ':', 1, true)
-    local p = tonumber(string.sub(c, 1, sep - 1))
-    local u = tonumber(string.sub(c, sep + 1))
+    local p, u = parse_pair(c)
     if p == tonumber(ARGV[n + 2]) and u > 0 then
       redis.call('SET', KEYS[n + 1], string.format('%.0f:%.0f', p, u - 1), 'PX', ttl)
       redis.call('HINCRBY', KEYS[n + 2], 'u', -1)

@@ -149,10 +149,10 @@ class HonoRequest implements GatewayRequest {
    * (or once the body is being read) through `c.req.arrayBuffer()`, checked after reading.
    */
   #read(): Promise<ArrayBuffer> {
-    const req = this.#c.req as { bodyCache?: Record<string, Promise<unknown> | undefined>; raw: { bodyUsed?: boolean } }
+    const req = this.#c.req as { bodyCache?: Record<string, Promise<unknown> | undefined> }
     const incoming = (this.#c.env as { incoming?: IncomingLike } | undefined)?.incoming
     const cache = req.bodyCache
-    if (incoming !== undefined && typeof incoming.on === 'function' && incoming.readableFlowing === null && incoming.readableEnded !== true && req.raw.bodyUsed !== true && cache !== undefined && Object.keys(cache).length === 0) {
+    if (incoming !== undefined && typeof incoming.on === 'function' && incoming.readableFlowing === null && incoming.readableEnded !== true && cache !== undefined && Object.keys(cache).length === 0) {
       const read = readIncoming(incoming, CAPTURE_LIMIT)
       cache['arrayBuffer'] = read
       return read

@@ -33,8 +33,14 @@ if (values.gateway !== 'on' && values.gateway !== 'off') fail('--gateway must be
 const on = values.gateway === 'on' && values.scenario !== 'off'
 if (on && !frameworksOf(scenario).includes(framework)) fail(`scenario "${values.scenario}" does not run on ${framework}`)
 const port = Number(values.port)
-/** The route's method: GET, or the scenario's (a POST scenario sends a body the route itself ignores). */
+/** The route's method: GET, or the scenario's (a POST scenario sends a body the route ignores, unless `routeReadsBody`). */
 const METHOD = (scenario.method ?? 'GET').toUpperCase()
+/**
+ * `routeReadsBody`: the route uses its JSON body, parsed the framework's usual way, with the gateway
+ * on and off alike — `express.json()` and a small Koa body parser (both mounted before sluice, as
+ * the validation docs ask), Fastify's own parser, `c.req.json()` on Hono.
+ */
+const READS_BODY = scenario.routeReadsBody === true
 const PAYLOAD = PAYLOAD_OF(scenario)
 const BODY = JSON.stringify(PAYLOAD)
 
@@ -94,9 +100,11 @@ const BUILDERS = {
   async express() {
     const { default: express } = await import('express')
     const app = express()
+    if (READS_BODY) app.use(express.json())
     await mountScenario(app, (mw) => app.use(mw))
-    app[METHOD.toLowerCase()]('/bench', async (_req, res) => {
+    app[METHOD.toLowerCase()]('/bench', async (req, res) => {
       await work()
+      if (READS_BODY && typeof req.body !== 'object') throw new Error('no parsed body')
       res.json(PAYLOAD)
     })
     return listenNode(createServer(app))
@@ -105,10 +113,22 @@ const BUILDERS = {
   async koa() {
     const { default: Koa } = await import('koa')
     const app = new Koa()
+    if (READS_BODY) {
+      // a minimal JSON body parser (what koa-bodyparser does for application/json)
+      app.use(async (ctx, next) => {
+        if (ctx.is('application/json')) {
+          const chunks = []
+          for await (const c of ctx.req) chunks.push(c)
+          ctx.request.body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+        }
+        await next()
+      })
+    }
     await mountScenario(app, (mw) => app.use(mw))
     app.use(async (ctx) => {
       if (ctx.method === METHOD && ctx.path === '/bench') {
         await work()
+        if (READS_BODY && typeof ctx.request.body !== 'object') throw new Error('no parsed body')
         ctx.body = PAYLOAD
       }
     })
@@ -119,8 +139,9 @@ const BUILDERS = {
     const { default: Fastify } = await import('fastify')
     const app = Fastify({ logger: false })
     await mountScenario(app, (plugin) => app.register(plugin))
-    app.route({ method: METHOD, url: '/bench', handler: async () => {
+    app.route({ method: METHOD, url: '/bench', handler: async (request) => {
       await work()
+      if (READS_BODY && typeof request.body !== 'object') throw new Error('no parsed body')
       return PAYLOAD
     } })
     await app.listen({ port, host: '127.0.0.1' })
@@ -139,6 +160,7 @@ const BUILDERS = {
     await mountScenario(app, (mw) => app.use(mw))
     app.on(METHOD, '/bench', async (c) => {
       await work()
+      if (READS_BODY && typeof (await c.req.json()) !== 'object') throw new Error('no parsed body')
       return c.json(PAYLOAD)
     })
     return listenNode(createServer(getRequestListener(app.fetch)))

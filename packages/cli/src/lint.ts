@@ -2,13 +2,13 @@
  * `sluice lint <api>`: what import (and then the gateway) would reject or warn about, each at a
  * JSON pointer into the document.
  */
-import { compileApi, createApi, isSluiceConfigError, type ApiDefinition, type IntegrationHandler } from '@sluice/core'
+import { compileApi, createApi, importOpenApi, isSluiceConfigError, type ApiDefinition, type IntegrationHandler } from '@sluice/core'
 import { str, type Values } from './args.js'
 import { parseData, readText } from './files.js'
 import { loadHandlers } from './handlers.js'
 import { EXIT, UsageError, type CliIo } from './io.js'
 import { detectFormat } from './load-api.js'
-import { importDocument, lintDocument, type Diagnostic } from './openapi.js'
+import { lintDocument, type Diagnostic } from './openapi.js'
 
 /** The result of linting one file. */
 export interface LintReport {
@@ -57,12 +57,15 @@ export function lintText(text: string, file: string, integrations?: Record<strin
   const diagnostics = [...lintDocument(document)]
   if (!diagnostics.some((d) => d.severity === 'error')) {
     // what lint passes must also build: the imported definition through the gateway's own checks
+    let definition: ApiDefinition | undefined
     try {
-      const { definition } = importDocument(document)
-      diagnostics.push(...checkDefinition(definition, integrations).map((d) => ({ ...d, message: `after import: ${d.message}` })))
+      definition = importOpenApi(document).definition
     } catch (e) {
-      diagnostics.push(fromError(e))
+      const issues = (e as { issues?: unknown }).issues
+      if (Array.isArray(issues)) diagnostics.push(...(issues as Diagnostic[]))
+      else diagnostics.push(fromError(e))
     }
+    if (definition !== undefined) diagnostics.push(...checkDefinition(definition, integrations).map((d) => ({ ...d, message: `after import: ${d.message}` })))
   }
   return { file, format, diagnostics }
 }

@@ -36,7 +36,7 @@ export function parseApi(text: string, name: string): LoadedApi {
   const format = detectFormat(document, name)
   const doc = document as Record<string, unknown>
   if (format === 'definition') return { format, document: doc, definition: doc as unknown as ApiDefinition, warnings: [] }
-  const { definition, warnings } = importDocument(doc)
+  const { definition, warnings } = importDocument(doc, name)
   return { format, document: doc, definition, warnings }
 }
 

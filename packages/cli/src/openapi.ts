@@ -1,33 +1,29 @@
 /**
  * The OpenAPI side of the CLI: import (for `serve`) and lint, through `@sluice/core`'s
- * `importOpenApi` and `lintOpenApi`.
+ * `importOpenApi` and `lintOpenApi`. An import that fails becomes one {@link UsageError} listing
+ * every issue with its JSON pointer.
  */
-import * as core from '@sluice/core'
-import type { ApiDefinition } from '@sluice/core'
-import { RuntimeError } from './io.js'
+import { importOpenApi, isSluiceConfigError, lintOpenApi, type ApiDefinition, type OpenApiDiagnostic } from '@sluice/core'
+import { UsageError } from './io.js'
 
 /** One lint finding, at a JSON pointer into the document. */
-export interface Diagnostic {
-  readonly pointer: string
-  readonly message: string
-  readonly severity: 'error' | 'warning'
-}
-
-type ImportFn = (doc: unknown) => { definition: ApiDefinition; warnings: readonly Diagnostic[] }
-type LintFn = (doc: unknown) => readonly Diagnostic[]
-
-function fn<T>(name: string): T {
-  const f = (core as unknown as Record<string, unknown>)[name]
-  if (typeof f !== 'function') throw new RuntimeError(`this build of @sluice/core has no ${name}: OpenAPI documents cannot be read`)
-  return f as T
-}
+export type Diagnostic = OpenApiDiagnostic
 
 /** Imports an OpenAPI document: the definition and what import warned about. */
-export function importDocument(doc: unknown): { definition: ApiDefinition; warnings: readonly Diagnostic[] } {
-  return fn<ImportFn>('importOpenApi')(doc)
+export function importDocument(doc: unknown, name = 'OpenAPI document'): { definition: ApiDefinition; warnings: readonly Diagnostic[] } {
+  try {
+    return importOpenApi(doc)
+  } catch (e) {
+    const issues = (e as { issues?: unknown }).issues
+    if (isSluiceConfigError(e) && e.code === 'ERR_INVALID_OPENAPI' && Array.isArray(issues)) {
+      const list = (issues as Diagnostic[]).map((i) => `  ${i.pointer || '/'}: ${i.message}`).join('\n')
+      throw new UsageError(`${name} cannot be imported (${issues.length} problem${issues.length === 1 ? '' : 's'}; sluice lint ${name} lists them too):\n${list}`)
+    }
+    throw e
+  }
 }
 
 /** Lints an OpenAPI document. */
 export function lintDocument(doc: unknown): readonly Diagnostic[] {
-  return fn<LintFn>('lintOpenApi')(doc)
+  return lintOpenApi(doc)
 }

@@ -41,7 +41,7 @@ export async function serveCommand(file: string, values: Values, io: CliIo): Pro
   const keyCount = server.gateway.apiKeys.list().length
   io.out(
     `sluice: serving ${loaded.format === 'openapi' ? 'OpenAPI' : 'API definition'} ${file} on ${base} (stage "${server.stage}", state: ${server.state}, ${keyCount} API key${keyCount === 1 ? '' : 's'})\n` +
-      server.routes.map((r) => `  ${r.method.padEnd(7)} ${address.url}${r.path}  ${r.integration}\n`).join('') +
+      server.routes.map((r) => `  ${r.method.padEnd(7)} ${address.url}${r.path}  ${r.integration}${r.apiKeyRequired ? ' (API key)' : ''}\n`).join('') +
       `listening on ${address.url}\n`,
   )
   io.onListening?.({ url: address.url, port: address.port, host: address.host })

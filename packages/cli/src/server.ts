@@ -43,7 +43,7 @@ export interface SluiceServer {
   /** The base path, or `''`. */
   readonly basePath: string
   /** The routes served: `GET /pets` and their integration types. */
-  readonly routes: ReadonlyArray<{ method: string; path: string; integration: string }>
+  readonly routes: ReadonlyArray<{ method: string; path: string; integration: string; apiKeyRequired: boolean }>
   /** Where state lives: `memory`, or the Redis URL without credentials. */
   readonly state: string
   /** Connects to Redis (when used) and listens; resolves with the address. */
@@ -173,7 +173,7 @@ export function createServer(options: ServerOptions): SluiceServer {
 
   const stageName = gw.core.stage.name
   const served = mountOptions.basePath ?? ''
-  const routes = (api.stage(stageName)?.deployment.compiled.methods ?? []).map((m) => ({ method: m.method, path: `${served}${m.resource}`, integration: m.integration.type }))
+  const routes = (api.stage(stageName)?.deployment.compiled.methods ?? []).map((m) => ({ method: m.method, path: `${served}${m.resource}`, integration: m.integration.type, apiKeyRequired: m.definition.apiKeyRequired === true }))
   let server: Server | undefined
 
   return {

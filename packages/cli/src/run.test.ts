@@ -134,7 +134,7 @@ describe('sluice keys import', () => {
     const out = io.text().out
     expect(out).toContain('keys.csv: 2 API keys (1 enabled, 1 disabled)')
     expect(out).toContain('usage plans: gold (1), free (2)')
-    expect(out).toMatch(/ k[0-9a-f]{12} {2}first {2}enabled {3}gold,free/)
+    expect(out).toMatch(/ k[0-9a-f]{12} {2}first {3}enabled {3}gold,free/)
     expect(out).not.toContain('abcdefghij0123456789')
     const again = captureIo({ cwd: t.dir })
     await run(['keys', 'import', 'keys.csv'], again)

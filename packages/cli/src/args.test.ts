@@ -41,3 +41,13 @@ describe('parseCommand', () => {
     expect(() => parseCommand(LINT, ['a.yaml', '--json=yes'])).toThrow(UsageError)
   })
 })
+
+describe('rewrites', () => {
+  it('turns repeated --rewrite-uri FROM=TO into a map over the config one', async () => {
+    const { rewrites } = await import('./args.js')
+    const { values } = parseCommand(SERVE, ['a.yaml', '--rewrite-uri', 'http://a=http://127.0.0.1:1', '--rewrite-uri', 'http://b/x=http://127.0.0.1:2/y?q=1'])
+    expect({ ...rewrites(values, { 'http://c': 'http://d', 'http://a': 'old' }) }).toEqual({ 'http://c': 'http://d', 'http://a': 'http://127.0.0.1:1', 'http://b/x': 'http://127.0.0.1:2/y?q=1' })
+    expect(rewrites(parseCommand(SERVE, ['a.yaml']).values)).toBeUndefined()
+    for (const bad of ['nothing', '=http://x', 'http://x=']) expect(() => rewrites(parseCommand(SERVE, ['a.yaml', '--rewrite-uri', bad]).values)).toThrow(/--rewrite-uri must be FROM=TO/)
+  })
+})

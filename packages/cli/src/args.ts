@@ -19,7 +19,7 @@ export interface CommandSpec {
 }
 
 /** The parsed flags of a command. */
-export type Values = Record<string, string | boolean | undefined>
+export type Values = Record<string, string | boolean | string[] | undefined>
 
 /** Parses `argv` (after the command name) against a spec. */
 export function parseCommand(spec: CommandSpec, argv: readonly string[]): { values: Values; positionals: string[] } {
@@ -42,6 +42,27 @@ export function parseCommand(spec: CommandSpec, argv: readonly string[]): { valu
 export function str(values: Values, name: string): string | undefined {
   const v = values[name]
   return typeof v === 'string' ? v : undefined
+}
+
+/** A repeatable string flag's values. */
+export function list(values: Values, name: string): string[] {
+  const v = values[name]
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : []
+}
+
+/**
+ * `--rewrite-uri FROM=TO` flags (and the config's `rewriteUri` map) as importOpenApi's
+ * `rewriteUri` map, or `undefined` when there are none.
+ */
+export function rewrites(values: Values, fromConfig?: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const out = Object.create(null) as Record<string, string>
+  if (fromConfig !== undefined) Object.assign(out, fromConfig)
+  for (const flag of list(values, 'rewrite-uri')) {
+    const i = flag.indexOf('=')
+    if (i <= 0 || i === flag.length - 1) throw new UsageError(`--rewrite-uri must be FROM=TO (a URI prefix and its replacement), not "${flag}"`)
+    out[flag.slice(0, i)] = flag.slice(i + 1)
+  }
+  return Object.keys(out).length === 0 ? undefined : out
 }
 
 /** A string flag that must be given. */

@@ -36,6 +36,8 @@ export interface SluiceConfig {
   port?: number
   /** Listening address (`--host` wins). Default 127.0.0.1. */
   host?: string
+  /** OpenAPI: HTTP integration URI prefixes and their replacements (`--rewrite-uri` adds to them). */
+  rewriteUri?: Record<string, string>
   /** Keep state in Redis: `url` (`--redis` wins) and `@sluice/redis` store options (`prefix`, `onStoreError`, ...). */
   redis?: { url?: string } & Omit<RedisStoreOptions, 'onError' | 'clock'>
 }
@@ -56,6 +58,7 @@ export const CONFIG_KEYS: readonly string[] = Object.freeze([
   'authorizers',
   'port',
   'host',
+  'rewriteUri',
   'redis',
 ])
 const KEYS = new Set(CONFIG_KEYS)
@@ -128,6 +131,8 @@ export function validateConfig(data: unknown, name = 'config'): SluiceConfig {
   if (c['unmatched'] !== undefined && c['unmatched'] !== 'respond' && c['unmatched'] !== 'next') fail(`${name}: unmatched`, 'must be respond or next')
   if (c['port'] !== undefined) parsePort(c['port'], `${name}: port`)
   if (c['host'] !== undefined && (typeof c['host'] !== 'string' || c['host'] === '')) fail(`${name}: host`, 'must be an address such as 127.0.0.1')
+  const rewrite = c['rewriteUri']
+  if (rewrite !== undefined && !(isRecord(rewrite) && Object.values(rewrite).every((v) => typeof v === 'string'))) fail(`${name}: rewriteUri`, 'must be a mapping of URI prefixes to replacements')
   const redis = c['redis'] as Record<string, unknown> | undefined
   if (redis !== undefined && redis['url'] !== undefined && typeof redis['url'] !== 'string') fail(`${name}: redis.url`, 'must be a redis:// or rediss:// URL')
   return data as SluiceConfig

@@ -17,6 +17,7 @@ export const SERVE: CommandSpec = {
     keys: { type: 'string' },
     redis: { type: 'string' },
     'base-path': { type: 'string' },
+    'rewrite-uri': { type: 'string', multiple: true },
   },
   help: `Options:
   -p, --port N          port to listen on (default 3000; 0 picks a free port, printed)
@@ -27,6 +28,9 @@ export const SERVE: CommandSpec = {
       --keys FILE       API keys in API Gateway's CSV import format
       --redis URL       keep throttle, quota, usage and cache state in Redis (default: memory)
       --base-path PATH  serve the API under a base path such as /v1
+      --rewrite-uri FROM=TO
+                        OpenAPI: point HTTP integrations whose URI starts with FROM at TO
+                        instead (repeatable), e.g. a backend on 127.0.0.1
 
 Stops gracefully on SIGINT (Ctrl-C) or SIGTERM.`,
 }
@@ -36,10 +40,11 @@ export const LINT: CommandSpec = {
   usage: 'sluice lint <api.yaml|api.json> [--json] [--handlers FILE]',
   summary: 'report what import would reject or warn about, with JSON pointers',
   positionals: [1, 1],
-  options: { json: { type: 'boolean' }, handlers: { type: 'string' } },
+  options: { json: { type: 'boolean' }, handlers: { type: 'string' }, 'rewrite-uri': { type: 'string', multiple: true } },
   help: `Options:
       --json            print the diagnostics as JSON
       --handlers FILE   also check that every Lambda integration has a handler
+      --rewrite-uri FROM=TO  as for serve (the rewritten URIs are checked)
 
 Exit code 1 when any diagnostic is an error.`,
 }

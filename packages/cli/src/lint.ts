@@ -3,7 +3,7 @@
  * JSON pointer into the document.
  */
 import { compileApi, createApi, importOpenApi, isSluiceConfigError, type ApiDefinition, type IntegrationHandler } from '@sluice/core'
-import { str, type Values } from './args.js'
+import { rewrites, str, type Values } from './args.js'
 import { parseData, readText } from './files.js'
 import { loadHandlers } from './handlers.js'
 import { EXIT, UsageError, type CliIo } from './io.js'
@@ -38,7 +38,7 @@ function checkDefinition(definition: ApiDefinition, integrations: Record<string,
 }
 
 /** Lints API file text. */
-export function lintText(text: string, file: string, integrations?: Record<string, IntegrationHandler>): LintReport {
+export function lintText(text: string, file: string, integrations?: Record<string, IntegrationHandler>, rewriteUri?: Record<string, string>): LintReport {
   let document: unknown
   try {
     document = parseData(text, file)
@@ -59,7 +59,7 @@ export function lintText(text: string, file: string, integrations?: Record<strin
     // what lint passes must also build: the imported definition through the gateway's own checks
     let definition: ApiDefinition | undefined
     try {
-      definition = importOpenApi(document).definition
+      definition = importOpenApi(document, rewriteUri === undefined ? {} : { rewriteUri }).definition
     } catch (e) {
       const issues = (e as { issues?: unknown }).issues
       if (Array.isArray(issues)) diagnostics.push(...(issues as Diagnostic[]))
@@ -84,7 +84,7 @@ export async function lintCommand(file: string, values: Values, io: CliIo): Prom
   const text = await readText(file, 'API file', io.cwd)
   const handlersPath = str(values, 'handlers')
   const integrations = handlersPath === undefined ? undefined : await loadHandlers(handlersPath, io.cwd)
-  const report = lintText(text, file, integrations)
+  const report = lintText(text, file, integrations, rewrites(values))
   if (values['json'] === true) io.out(`${JSON.stringify(report, null, 2)}\n`)
   else io.out(formatReport(report))
   return report.diagnostics.some((d) => d.severity === 'error') ? EXIT.FAILURE : EXIT.OK

@@ -3,7 +3,7 @@
  * `openapi` field) with `x-amazon-apigateway-*` extensions, or sluice's own `ApiDefinition`, in
  * YAML or JSON.
  */
-import type { ApiDefinition } from '@sluice/core'
+import type { ApiDefinition, ImportOpenApiOptions } from '@sluice/core'
 import { isRecord, parseData, readText } from './files.js'
 import { UsageError } from './io.js'
 import { importDocument, type Diagnostic } from './openapi.js'
@@ -31,16 +31,16 @@ export function detectFormat(document: unknown, name: string): ApiFormat {
 }
 
 /** Parses API file text (YAML or JSON). */
-export function parseApi(text: string, name: string): LoadedApi {
+export function parseApi(text: string, name: string, options: ImportOpenApiOptions = {}): LoadedApi {
   const document = parseData(text, name)
   const format = detectFormat(document, name)
   const doc = document as Record<string, unknown>
   if (format === 'definition') return { format, document: doc, definition: doc as unknown as ApiDefinition, warnings: [] }
-  const { definition, warnings } = importDocument(doc, name)
+  const { definition, warnings } = importDocument(doc, name, options)
   return { format, document: doc, definition, warnings }
 }
 
 /** Reads an API file. */
-export async function loadApi(path: string, cwd?: string): Promise<LoadedApi> {
-  return parseApi(await readText(path, 'API file', cwd), path)
+export async function loadApi(path: string, cwd?: string, options: ImportOpenApiOptions = {}): Promise<LoadedApi> {
+  return parseApi(await readText(path, 'API file', cwd), path, options)
 }

@@ -3,16 +3,16 @@
  * `importOpenApi` and `lintOpenApi`. An import that fails becomes one {@link UsageError} listing
  * every issue with its JSON pointer.
  */
-import { importOpenApi, isSluiceConfigError, lintOpenApi, type ApiDefinition, type OpenApiDiagnostic } from '@sluice/core'
+import { importOpenApi, isSluiceConfigError, lintOpenApi, type ApiDefinition, type ImportOpenApiOptions, type OpenApiDiagnostic } from '@sluice/core'
 import { UsageError } from './io.js'
 
 /** One lint finding, at a JSON pointer into the document. */
 export type Diagnostic = OpenApiDiagnostic
 
 /** Imports an OpenAPI document: the definition and what import warned about. */
-export function importDocument(doc: unknown, name = 'OpenAPI document'): { definition: ApiDefinition; warnings: readonly Diagnostic[] } {
+export function importDocument(doc: unknown, name = 'OpenAPI document', options: ImportOpenApiOptions = {}): { definition: ApiDefinition; warnings: readonly Diagnostic[] } {
   try {
-    return importOpenApi(doc)
+    return importOpenApi(doc, options)
   } catch (e) {
     const issues = (e as { issues?: unknown }).issues
     if (isSluiceConfigError(e) && e.code === 'ERR_INVALID_OPENAPI' && Array.isArray(issues)) {

@@ -2,7 +2,7 @@
  * `sluice serve`: load the API, its handlers, config and keys; serve until SIGINT / SIGTERM.
  */
 import { parsePort, loadConfig, type SluiceConfig } from './config.js'
-import { str, type Values } from './args.js'
+import { rewrites, str, type Values } from './args.js'
 import { loadHandlers } from './handlers.js'
 import { EXIT, type CliIo } from './io.js'
 import { loadKeysCsv } from './keys.js'
@@ -16,7 +16,8 @@ export async function serveCommand(file: string, values: Values, io: CliIo): Pro
   const config: SluiceConfig = configPath === undefined ? {} : await loadConfig(configPath, cwd)
   const port = parsePort(str(values, 'port') ?? config.port ?? 3000, '--port')
   const host = str(values, 'host') ?? config.host ?? '127.0.0.1'
-  const loaded = await loadApi(file, cwd)
+  const rewriteUri = rewrites(values, config.rewriteUri)
+  const loaded = await loadApi(file, cwd, rewriteUri === undefined ? {} : { rewriteUri })
   const handlersPath = str(values, 'handlers')
   const integrations = handlersPath === undefined ? undefined : await loadHandlers(handlersPath, cwd)
   const keysPath = str(values, 'keys')

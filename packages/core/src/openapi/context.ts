@@ -129,3 +129,12 @@ export class Ctx {
     }
   }
 }
+
+/** The reason of a sluice error, without its option prefix and code suffix (the pointer replaces them). */
+export function reason(e: unknown): string {
+  if (!(e instanceof Error)) return String(e)
+  const option = (e as { option?: unknown }).option
+  let m = e.message
+  if (typeof option === 'string' && m.startsWith(`${option}: `)) m = m.slice(option.length + 2)
+  return m.replace(/ \(ERR_[A-Z_]+\)$/, '')
+}

@@ -10,7 +10,7 @@ import { corsStep } from '../cors/cors.js'
 import { SluiceConfigError, isSluiceConfigError } from '../errors.js'
 import { GatewayResponses, type GatewayResponseConfig, type GatewayResponsesOptions } from '../responses.js'
 import { ModelSet, type JsonSchema } from '../validation/models.js'
-import { Ctx, dict, entries, isObject, own, put, X, type Obj } from './context.js'
+import { Ctx, dict, entries, isObject, own, put, reason, X, type Obj } from './context.js'
 import { readModels } from './models.js'
 import { operationFrom, type OperationEnv } from './operation.js'
 import { ptr } from './pointer.js'
@@ -81,17 +81,20 @@ function detectProtocol(doc: Obj): 'REST' | 'HTTP' {
 function readVersion(ctx: Ctx): boolean {
   const swagger = own(ctx.doc, 'swagger')
   const openapi = own(ctx.doc, 'openapi')
+  // unquoted in YAML, `swagger: 2.0` and `openapi: 3.0` parse as numbers: read them, and say so
+  if (swagger === 2) ctx.warn('/swagger', "is the number 2: write the string '2.0'")
+  else if (openapi === 3 || openapi === 3.1) ctx.warn('/openapi', `is the number ${openapi}: write a version string such as '${openapi === 3 ? '3.0.3' : '3.1.0'}'`)
   if (swagger !== undefined) {
-    if (swagger !== '2.0') {
+    if (swagger !== '2.0' && swagger !== 2) {
       ctx.error('/swagger', "must be '2.0'")
       return false
     }
     ctx.version = 2
     return true
   }
-  if (typeof openapi === 'string' && /^3\.[01]\.\d+(-.+)?$/.test(openapi)) {
+  if ((typeof openapi === 'string' && /^3\.[01]\.\d+(-.+)?$/.test(openapi)) || openapi === 3 || openapi === 3.1) {
     ctx.version = 3
-    ctx.jsonSchema2020 = openapi.startsWith('3.1')
+    ctx.jsonSchema2020 = String(openapi).startsWith('3.1')
     return true
   }
   if (openapi !== undefined) ctx.error('/openapi', "must be an OpenAPI 3.0 or 3.1 version such as '3.0.1'")
@@ -148,7 +151,7 @@ function readGatewayResponses(ctx: Ctx, def: ApiDefinition): void {
       new GatewayResponses({ [type]: config } as GatewayResponsesOptions)
       put(out as Record<string, GatewayResponseConfig>, type, config)
     } catch (e) {
-      ctx.error(p, isSluiceConfigError(e) ? e.message : String(e))
+      ctx.error(p, reason(e))
     }
   }
   def.gatewayResponses = out
@@ -173,7 +176,7 @@ function readCors(ctx: Ctx, def: ApiDefinition): void {
     corsStep({ ...out })
     def.cors = out
   } catch (e) {
-    ctx.error(p, isSluiceConfigError(e) ? e.message : String(e))
+    ctx.error(p, reason(e))
   }
   if (ctx.protocol === 'REST') ctx.warn(p, 'x-amazon-apigateway-cors is an HTTP API setting; sluice applies it to this REST API too')
 }
@@ -209,7 +212,7 @@ function readRootSettings(ctx: Ctx, def: ApiDefinition): void {
       def.policy = structuredClone(policy) as NonNullable<ApiDefinition['policy']>
       ctx.warn(`/${X}policy`, "gw.mount() does not apply the definition's resource policy: pass definition.policy as the gateway's resourcePolicy option")
     } catch (e) {
-      ctx.error(`/${X}policy`, e instanceof Error ? e.message : String(e))
+      ctx.error(`/${X}policy`, reason(e))
     }
   }
   const mcs = ctx.int(ctx.doc, `${X}minimum-compression-size`, '', 0, 10_485_760)
@@ -236,6 +239,7 @@ function readPaths(ctx: Ctx, def: ApiDefinition, env: OperationEnv): void {
   const paths = dict<PathDefinition>()
   for (const [path, item] of Object.entries(raw)) {
     const p = ptr('/paths', path)
+    if (path.startsWith(X)) ctx.warn(p, `${path} is not supported here by sluice and is ignored`)
     if (path.startsWith('x-')) continue
     if (!path.startsWith('/')) {
       ctx.error(p, 'a path starts with /')
@@ -282,13 +286,12 @@ function checkDefinition(ctx: Ctx, def: ApiDefinition, modelPointers: ReadonlyMa
   } catch (e) {
     const option = isSluiceConfigError(e) ? e.option : ''
     const name = /^models\.([A-Za-z0-9]+)/.exec(option)?.[1]
-    ctx.error(name !== undefined ? (modelPointers.get(name) ?? '') : '', e instanceof Error ? e.message : String(e))
+    ctx.error(name !== undefined ? (modelPointers.get(name) ?? '') : '', reason(e))
   }
   try {
     compileApi(def)
   } catch (e) {
-    if (!isSluiceConfigError(e)) throw e
-    ctx.error('', `the imported definition is invalid at ${e.option}: ${e.message}`)
+    ctx.error('', `the imported definition is invalid: ${e instanceof Error ? e.message : String(e)}`)
   }
 }
 
@@ -317,7 +320,7 @@ export function convert(doc: unknown, options: ImportOpenApiOptions = {}): { def
   if (Object.keys(models).length > 0) definition.models = models
   readGatewayResponses(ctx, definition)
   readCors(ctx, definition)
-  if (definition.paths === undefined && definition.routes === undefined) ctx.error('/paths', 'defines no paths')
+  if (Object.keys(definition.paths ?? {}).length === 0 && definition.routes === undefined && !ctx.diagnostics.some((d) => d.severity === 'error')) ctx.error('/paths', 'defines no paths')
   if (!ctx.diagnostics.some((d) => d.severity === 'error')) checkDefinition(ctx, definition, pointers)
   return { definition, diagnostics: ctx.diagnostics }
 }
@@ -336,6 +339,10 @@ export function importOpenApi(doc: unknown, options: ImportOpenApiOptions = {}):
   if (options === null || typeof options !== 'object') throw new SluiceConfigError('ERR_INVALID_OPTION', 'importOpenApi(options)', 'must be an object')
   for (const k of Object.keys(options)) {
     if (!['protocol', 'keepQualifier', 'rewriteUri', 'strict'].includes(k)) throw new SluiceConfigError('ERR_INVALID_OPTION', `importOpenApi().${k}`, 'unknown option; expected protocol, keepQualifier, rewriteUri or strict')
+  }
+  if (options.protocol !== undefined && options.protocol !== 'REST' && options.protocol !== 'HTTP') throw new SluiceConfigError('ERR_INVALID_OPTION', 'importOpenApi().protocol', "must be 'REST' or 'HTTP'")
+  for (const k of ['keepQualifier', 'strict'] as const) {
+    if (options[k] !== undefined && typeof options[k] !== 'boolean') throw new SluiceConfigError('ERR_INVALID_OPTION', `importOpenApi().${k}`, 'must be true or false')
   }
   const r = options.rewriteUri
   if (r !== undefined && typeof r !== 'function' && (r === null || typeof r !== 'object' || Object.values(r).some((v) => typeof v !== 'string'))) {

@@ -4,6 +4,7 @@
  */
 import type { ContentHandling, IntegrationDefinition, IntegrationResponseDefinition, IntegrationType, PassthroughBehavior, TlsConfigDefinition } from '../api/definition.js'
 import { compilePattern } from '../api/mapping.js'
+import { unsafeRegexReason } from '../templates/regex-safety.js'
 import { type Ctx, type Obj, dict, isObject, own, put } from './context.js'
 import { ptr } from './pointer.js'
 
@@ -38,6 +39,17 @@ const FUNCTION_ARN = /^arn:aws[a-z-]*:lambda:[^:]*:[^:]*:function:([^:]+)(?::(.+
 /** Another AWS service: `arn:aws:apigateway:REGION:SERVICE:action/...` or `:path/...`. */
 const SERVICE_URI = /^arn:aws[a-z-]*:apigateway:[^:]*:([^:]+):/
 const NAME = /^(?:[A-Za-z0-9_-]|\$\{stageVariables\.[A-Za-z0-9_]+\})+$/
+
+/** Mapping expressions sluice evaluates (`mapValue`): static, request, response, stage variable and context values. */
+const EXPRESSION = /^(?:'.*'|method\.request\.(?:path|querystring|multivaluequerystring|header|multivalueheader)\.[^.].*|method\.request\.body(?:\..+)?|integration\.response\.(?:header|multivalueheader)\..+|integration\.response\.body(?:\..+)?|stageVariables\..+|context\..+)$/s
+
+/** Reports mappings sluice would skip: targets of another form (HTTP API `overwrite:header.x`), values it cannot evaluate. */
+function checkMappings(ctx: Ctx, map: Readonly<Record<string, string>>, pointer: string, target: RegExp, targetForm: string): void {
+  for (const [k, v] of Object.entries(map)) {
+    if (!target.test(k)) ctx.warn(ptr(pointer, k), `sluice maps ${targetForm} only (HTTP API parameter mapping is not supported): ignored`)
+    else if (!EXPRESSION.test(v)) ctx.warn(ptr(pointer, k), `"${v}" is not a mapping expression sluice evaluates ('static', method.request.*, integration.response.*, stageVariables.*, context.*): the mapping is skipped`)
+  }
+}
 
 export type LambdaTarget = { handler: string } | { error: string }
 
@@ -114,15 +126,22 @@ function responses(ctx: Ctx, raw: unknown, pointer: string): IntegrationResponse
     }
     const resp: IntegrationResponseDefinition = { statusCode }
     if (pattern !== 'default') {
-      try {
-        compilePattern(pattern)
-        resp.selectionPattern = pattern
-      } catch (e) {
-        ctx.error(p, `the selection pattern is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`)
+      const unsafe = unsafeRegexReason(pattern)
+      if (unsafe !== undefined) ctx.error(p, `the selection pattern is unsafe to run on backend output: ${unsafe}`)
+      else {
+        try {
+          compilePattern(pattern)
+          resp.selectionPattern = pattern
+        } catch (e) {
+          ctx.error(p, `the selection pattern is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`)
+        }
       }
     }
     const params = ctx.stringMap(r, 'responseParameters', p)
-    if (params !== undefined) resp.responseParameters = params
+    if (params !== undefined) {
+      checkMappings(ctx, params, ptr(p, 'responseParameters'), /^method\.response\.header\.[^.]/, 'method.response.header.NAME')
+      resp.responseParameters = params
+    }
     const templates = ctx.stringMap(r, 'responseTemplates', p)
     if (templates !== undefined) resp.responseTemplates = templates
     const ch = contentHandling(ctx, r, p)
@@ -201,7 +220,10 @@ export function integrationFrom(ctx: Ctx, x: Obj, pointer: string): IntegrationD
   const rt = ctx.stringMap(x, 'requestTemplates', pointer)
   if (rt !== undefined) out.requestTemplates = rt
   const rp = ctx.stringMap(x, 'requestParameters', pointer)
-  if (rp !== undefined) out.requestParameters = rp
+  if (rp !== undefined) {
+    checkMappings(ctx, rp, ptr(pointer, 'requestParameters'), /^integration\.request\.(?:path|querystring|header)\.[^.]/, 'integration.request.{path|querystring|header}.NAME')
+    out.requestParameters = rp
+  }
   const rs = responses(ctx, own(x, 'responses'), ptr(pointer, 'responses'))
   if (rs !== undefined) out.responses = rs
   const pb = ctx.str(x, 'passthroughBehavior', pointer)

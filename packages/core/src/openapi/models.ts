@@ -132,7 +132,7 @@ export function modelOf(ctx: Ctx, schema: unknown, pointer: string, models: Reco
 
 /** Capitalises a path and method into a model name suggestion, e.g. `PostPetsId`. */
 export function suggestName(verb: string, path: string, suffix: string): string {
-  const words = `${verb} ${path}`.split(/[^A-Za-z0-9]+/).filter((w) => w !== '')
+  const words = `${verb.toLowerCase()} ${path}`.split(/[^A-Za-z0-9]+/).filter((w) => w !== '')
   return words.map((w) => (w[0] as string).toUpperCase() + w.slice(1)).join('') + suffix
 }
 

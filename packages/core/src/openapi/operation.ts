@@ -61,7 +61,7 @@ function parameters(ctx: Ctx, list: unknown, pointer: string, into: Map<string, 
       ctx.error(ptr(pointer, n), 'a parameter needs a string name and in')
       return
     }
-    into.set(`${where}:${name}`, { value: r.value, pointer: r.pointer === ptr(pointer, n) ? r.pointer : ptr(pointer, n) })
+    into.set(`${where}:${name}`, { value: r.value, pointer: ptr(pointer, n) })
   })
 }
 
@@ -146,6 +146,7 @@ export function operationFrom(ctx: Ctx, op: Obj, pointer: string, path: string, 
   const integration = integrationFrom(ctx, resolved.value, resolved.pointer)
   if (integration === undefined) return undefined
   const method: MethodDefinition = { integration }
+  if (own(op, 'callbacks') !== undefined) ctx.warn(ptr(pointer, 'callbacks'), 'callbacks are not served: ignored')
   const opId = ctx.str(op, 'operationId', pointer)
   if (opId !== undefined) method.operationName = opId
 

@@ -9,7 +9,7 @@ import { SluiceConfigError } from '../errors.js'
 export function parseOpenApiText(text: string): unknown {
   let doc: unknown
   try {
-    doc = JSON.parse(text)
+    doc = JSON.parse(typeof text === 'string' ? text.replace(/^\uFEFF/, '') : String(text))
   } catch (e) {
     throw new SluiceConfigError('ERR_INVALID_OPENAPI', '/', `is not JSON (${e instanceof Error ? e.message : String(e)}); parse YAML with a YAML library and pass the object`)
   }

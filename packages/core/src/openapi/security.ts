@@ -4,6 +4,7 @@
  */
 import type { AuthorizationType, AuthorizerDefinition, MethodDefinition } from '../api/definition.js'
 import { type Ctx, type Obj, dict, isObject, own, put, X } from './context.js'
+import { unsafeRegexReason } from '../templates/regex-safety.js'
 import { lambdaHandlerName } from './integration.js'
 import { ptr } from './pointer.js'
 
@@ -56,7 +57,9 @@ function authorizerFrom(ctx: Ctx, scheme: Obj, a: Obj, pointer: string): Authori
     }
   } else if (uri !== undefined) ctx.warn(ptr(pointer, 'authorizerUri'), `a ${type.toLowerCase()} authorizer calls no function: ignored`)
   let identitySource = ctx.str(a, 'identitySource', pointer)
-  if (identitySource === undefined && type === 'TOKEN') {
+  // some exporters write "" for "not set": the scheme's own header then applies, as when absent
+  if (identitySource === '') identitySource = undefined
+  if (identitySource === undefined && (type === 'TOKEN' || type === 'COGNITO_USER_POOLS')) {
     // the token header comes from the scheme's own name / in (API Gateway's rule)
     const name = own(scheme, 'name')
     if (typeof name === 'string' && own(scheme, 'in') === 'header') identitySource = `method.request.header.${name}`
@@ -64,11 +67,15 @@ function authorizerFrom(ctx: Ctx, scheme: Obj, a: Obj, pointer: string): Authori
   if (identitySource !== undefined) out.identitySource = identitySource
   const ive = ctx.str(a, 'identityValidationExpression', pointer)
   if (ive !== undefined) {
-    try {
-      new RegExp(ive)
-      out.identityValidationExpression = ive
-    } catch {
-      ctx.error(ptr(pointer, 'identityValidationExpression'), 'is not a valid regular expression')
+    const unsafe = unsafeRegexReason(ive)
+    if (unsafe !== undefined) ctx.error(ptr(pointer, 'identityValidationExpression'), `is unsafe to run on request tokens: ${unsafe}`)
+    else {
+      try {
+        new RegExp(ive)
+        out.identityValidationExpression = ive
+      } catch {
+        ctx.error(ptr(pointer, 'identityValidationExpression'), 'is not a valid regular expression')
+      }
     }
   }
   const ttl = ctx.int(a, 'authorizerResultTtlInSeconds', pointer, 0, 3600)
@@ -95,7 +102,7 @@ function authorizerFrom(ctx: Ctx, scheme: Obj, a: Obj, pointer: string): Authori
     out.jwtConfiguration = cfg
   } else if (type === 'JWT') ctx.error(ptr(pointer, 'jwtConfiguration'), 'a jwt authorizer needs jwtConfiguration { issuer, audience }')
   const cred = ctx.str(a, 'authorizerCredentials', pointer)
-  if (cred !== undefined) {
+  if (cred !== undefined && cred !== '') {
     out.authorizerCredentials = cred
     ctx.warn(ptr(pointer, 'authorizerCredentials'), 'no IAM role is assumed locally: ignored')
   }
@@ -189,7 +196,10 @@ export function applySecurity(ctx: Ctx, security: unknown, pointer: string, kind
         continue
       }
       if (kind.kind === 'unsupported') ctx.error(sp, `the security scheme "${name}" ${kind.reason}`)
-      else if (kind.kind === 'apiKey') method.apiKeyRequired = true
+      else if (kind.kind === 'apiKey') {
+        method.apiKeyRequired = true
+        if (ctx.protocol === 'HTTP') ctx.warn(sp, 'HTTP APIs have no API keys on API Gateway; sluice requires one here anyway')
+      }
       else if (kind.kind === 'iam') {
         if (method.authorizationType !== undefined && method.authorizationType !== 'AWS_IAM') ctx.error(sp, 'a method has one authorizer: this is a second one')
         else method.authorizationType = 'AWS_IAM'

@@ -50,8 +50,12 @@ export interface ExportOpenApiOptions {
   version?: '3.0' | '2.0'
   /** `info.title`. Default: the definition's `name`, else `'api'`. */
   title?: string
-  /** `info.version`. Default: the definition's `version`, else `'1.0'`. */
+  /** `info.version`. Default: the definition's `version` (left out when it has none). */
   apiVersion?: string
   /** OpenAPI 3 `servers[0].url` / swagger `host` + `basePath` (a URL). Default: none. */
   serverUrl?: string
+  /** The region of Lambda ARNs built for integrations given by `handler` alone. Default `us-east-1`. */
+  region?: string
+  /** The account of Lambda ARNs built for integrations given by `handler` alone. Default `123456789012`. */
+  accountId?: string
 }

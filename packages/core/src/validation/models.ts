@@ -79,6 +79,9 @@ function draftOf(schema: JsonSchema, fallback: SchemaDraft, option: string): Sch
   throw new SluiceConfigError('ERR_INVALID_MODEL', `${option}.$schema`, `unsupported JSON Schema draft ${JSON.stringify(uri)}; use draft-04, draft-07, 2019-09 or 2020-12`)
 }
 
+/** Sets an own data property, so a `__proto__` key (a property named so) stays data. */
+const define = (o: Record<string, unknown>, k: string, v: unknown): void => void Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
+
 /** Copies a schema, rewriting API Gateway model addresses (and bare model names) in `$ref` to the names registered here. */
 function rewriteRefs(node: unknown, names: ReadonlySet<string>, depth = 0): unknown {
   if (depth > 256) throw new RangeError('schema nested too deeply')
@@ -89,8 +92,8 @@ function rewriteRefs(node: unknown, names: ReadonlySet<string>, depth = 0): unkn
     if (k === '$ref' && typeof v === 'string') {
       const m = AWS_MODEL_REF.exec(v)
       const name = m ? (m[1] as string) : names.has(v) ? v : undefined
-      out[k] = name === undefined ? v : `${KEY_PREFIX}${name}`
-    } else out[k] = rewriteRefs(v, names, depth + 1)
+      define(out, k, name === undefined ? v : `${KEY_PREFIX}${name}`)
+    } else define(out, k, rewriteRefs(v, names, depth + 1))
   }
   return out
 }
@@ -194,9 +197,10 @@ export class ModelSet {
   #ajv(draft: SchemaDraft): AjvLike {
     let ajv = this.#instances.get(draft)
     if (ajv === undefined) {
+      // ownProperties: `required: ["constructor"]` is met by an own property only, never by the prototype;
       // strict off: API Gateway ignores keywords it does not know (OpenAPI's `example`,
       // `discriminator`); no `$data` (data-supplied patterns are a ReDoS vector); no logging
-      ajv = new CLASSES[draft]({ strict: false, allErrors: false, verbose: true, logger: false, $data: false, validateSchema: true })
+      ajv = new CLASSES[draft]({ strict: false, ownProperties: true, allErrors: false, verbose: true, logger: false, $data: false, validateSchema: true })
       addFormats(ajv)
       this.#instances.set(draft, ajv)
     }

@@ -1,4 +1,5 @@
 import { createServer as createNetServer } from 'node:net'
+import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { handlersOf } from './handlers.js'
 import { run } from './run.js'
@@ -79,6 +80,31 @@ describe('sluice serve (in process)', () => {
     expect(out).toContain(`listening on ${s.url}\n`)
     expect(out).toContain('sluice: stopped\n')
     await expect(fetch(`${s.url}/hello`)).rejects.toThrow()
+  })
+
+  it('lets a request in flight finish when asked to stop, then exits 0', async () => {
+    const t = files({
+      'api.yaml': 'paths:\n  /slow:\n    GET:\n      integration: { type: AWS_PROXY, handler: slow }\n',
+      'slow.mjs': `let release
+let started
+export const entered = new Promise((resolve) => (started = resolve))
+const gate = new Promise((resolve) => (release = resolve))
+export function open() { release() }
+export async function slow() { started(); await gate; return { statusCode: 200, body: 'finished' } }
+`,
+    })
+    const s = await serve(['api.yaml', '--handlers', 'slow.mjs'], t.dir)
+    const mod = (await import(pathToFileURL(t.path('slow.mjs')).href)) as { entered: Promise<void>; open(): void }
+    const inFlight = fetch(`${s.url}/slow`)
+    await mod.entered
+    const stopped = s.stop()
+    // the server is closing: the request in flight still gets its answer
+    mod.open()
+    const res = await inFlight
+    expect(res.status).toBe(200)
+    expect(await res.text()).toBe('finished')
+    expect(await stopped).toBe(0)
+    expect(s.io.text().out).toContain('sluice: stopping (finishing in-flight requests)\nsluice: stopped\n')
   })
 
   it('serves under --base-path; other paths get 404', async () => {

@@ -36,7 +36,10 @@ export async function serveCommand(file: string, values: Values, io: CliIo): Pro
     sources: { api: file, ...(configPath !== undefined ? { config: configPath } : {}) },
   })
 
-  if (io.stop?.aborted) return EXIT.OK
+  if (io.stop?.aborted) {
+    await server.close()
+    return EXIT.OK
+  }
   const address = await server.listen(port, host)
   const base = `${address.url}${server.basePath}`
   const keyCount = server.gateway.apiKeys.list().length

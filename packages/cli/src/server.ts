@@ -175,6 +175,7 @@ export function createServer(options: ServerOptions): SluiceServer {
   const served = mountOptions.basePath ?? ''
   const routes = (api.stage(stageName)?.deployment.compiled.methods ?? []).map((m) => ({ method: m.method, path: `${served}${m.resource}`, integration: m.integration.type, apiKeyRequired: m.definition.apiKeyRequired === true }))
   let server: Server | undefined
+  let closing = false
 
   return {
     app,
@@ -187,6 +188,13 @@ export function createServer(options: ServerOptions): SluiceServer {
       if (client !== undefined) await connect(client, redisUrl ?? '')
       const s = createHttpServer(app)
       server = s
+      // while closing, a connection whose response has just finished is idle: close it then, rather
+      // than when its keep-alive times out
+      s.on('request', (_req: unknown, res: { once(event: 'finish', listener: () => void): unknown }) => {
+        res.once('finish', () => {
+          if (closing) setImmediate(() => s.closeIdleConnections())
+        })
+      })
       await new Promise<void>((resolve, reject) => {
         const onError = (e: NodeJS.ErrnoException): void => {
           reject(new RuntimeError(e.code === 'EADDRINUSE' ? `cannot listen on ${host}:${port}: the port is in use (choose another with --port, or 0 for any free port)` : `cannot listen on ${host}:${port}: ${e.message}`))
@@ -202,6 +210,7 @@ export function createServer(options: ServerOptions): SluiceServer {
       return { url: `http://${shown}:${address.port}`, port: address.port, host: address.address }
     },
     async close(graceMs = 10_000) {
+      closing = true
       const s = server
       if (s !== undefined && s.listening) {
         await new Promise<void>((resolve) => {

@@ -5,6 +5,7 @@
  * is not set; with REQUIRE_REDIS=1 an unreachable Redis fails the suite.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { csvKeyId } from '@sluice/cli'
@@ -90,6 +91,19 @@ redis:
     const gold = await runCli([...base, '--plan', 'gold', '--key', 'gold-demo', '--start', today, '--end', today])
     expect(gold.code).toBe(0)
     expect(gold.stdout).toBe(`usage plan gold, ${today} to ${today} (UTC): 1 API key\n  ${csvKeyId(GOLD)} (gold-demo)\n    ${today}  used 2\n`)
+  })
+
+  it('exits 1 when the port is taken, closing its Redis connection (no hang)', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = String((blocker.address() as { port: number }).port)
+      const r = await runCli(['serve', ...args().slice(0, -1), port])
+      expect(r.code).toBe(1)
+      expect(r.stderr).toBe(`sluice: cannot listen on 127.0.0.1:${port}: the port is in use (choose another with --port, or 0 for any free port)\n`)
+    } finally {
+      blocker.close()
+    }
   })
 
   it('sluice usage names an unknown plan or key (exit 2)', async () => {

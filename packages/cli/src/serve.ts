@@ -40,7 +40,13 @@ export async function serveCommand(file: string, values: Values, io: CliIo): Pro
     await server.close()
     return EXIT.OK
   }
-  const address = await server.listen(port, host)
+  let address
+  try {
+    address = await server.listen(port, host)
+  } catch (e) {
+    await server.close() // a connected Redis client would keep the process alive
+    throw e
+  }
   const base = `${address.url}${server.basePath}`
   const keyCount = server.gateway.apiKeys.list().length
   io.out(

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { createServer as createNetServer } from 'node:net'
 import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -129,7 +130,11 @@ export async function slow() { started(); await gate; return { statusCode: 200, 
     const b = captureIo({ cwd: t.dir })
     expect(await run(['serve', 'api.yaml', '--handlers', 'handlers.mjs', '--config', 'b.yaml'], b)).toBe(2)
     expect(b.text().err).toMatch(/^sluice: b.yaml: usagePlans\[0\]\.quota\.period: /)
-    for (const io of [a, b]) expect(io.text().err).not.toMatch(/\n\s+at /)
+    const c = captureIo({ cwd: t.dir })
+    writeFileSync(t.path('c.yaml'), "redis: { prefix: 'a{b' }\n")
+    expect(await run(['serve', 'api.yaml', '--handlers', 'handlers.mjs', '--config', 'c.yaml', '--redis', 'redis://127.0.0.1:1'], c)).toBe(2)
+    expect(c.text().err).toMatch(/^sluice: c.yaml: redis.prefix: .*ERR_INVALID_STORE/)
+    for (const io of [a, b, c]) expect(io.text().err).not.toMatch(/\n\s+at /)
   })
 
   it('exits 2 for API problems: a missing handler, an invalid definition, an OpenAPI document import rejects', async () => {

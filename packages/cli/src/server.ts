@@ -102,7 +102,8 @@ export async function disconnect(client: Redis): Promise<void> {
 
 function prefixed(error: unknown, source: string | undefined): unknown {
   if (source === undefined || !isSluiceConfigError(error)) return error
-  return new UsageError(`${source}: ${error.message}`)
+  // the store's options are the config's `redis` section
+  return new UsageError(`${source}: ${error.message.replace(/^redisStore\(\)\./, 'redis.')}`)
 }
 
 /**

@@ -54,7 +54,13 @@ export async function usageCommand(values: Values, io: CliIo): Promise<number> {
   const { url: _url, ...redisOptions } = config.redis ?? {}
   const client = redisClient(url)
   // a report must not quietly fall back to this process's empty memory: Redis failures are errors here
-  const store = redisStore(client, { ...redisOptions, onStoreError: 'closed' })
+  let store: ReturnType<typeof redisStore>
+  try {
+    store = redisStore(client, { ...redisOptions, onStoreError: 'closed' })
+  } catch (e) {
+    client.disconnect()
+    throw e instanceof Error ? new UsageError(`${configPath}: ${e.message.replace(/^redisStore\(\)\./, 'redis.')}`) : e
+  }
   try {
     const gw = (() => {
       try {

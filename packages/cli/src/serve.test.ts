@@ -108,6 +108,28 @@ export async function slow() { started(); await gate; return { statusCode: 200, 
     expect(s.io.text().out).toContain('sluice: stopping (finishing in-flight requests)\nsluice: stopped\n')
   })
 
+  it('serves an HTTP API definition (route keys, payload 2.0, $default)', async () => {
+    const t = files({
+      'http.json': JSON.stringify({
+        protocol: 'HTTP',
+        routes: {
+          'GET /pets/{id}': { integration: { type: 'AWS_PROXY', handler: 'pet' } },
+          $default: { integration: { type: 'AWS_PROXY', handler: 'fallback' } },
+        },
+      }),
+      'h.mjs': "export const pet = async (e) => ({ id: e.pathParameters.id, v: e.version })\nexport const fallback = async (e) => ({ statusCode: 418, body: e.rawPath })\n",
+    })
+    const s = await serve(['http.json', '--handlers', 'h.mjs'], t.dir)
+    try {
+      expect(await (await fetch(`${s.url}/pets/3`)).json()).toEqual({ id: '3', v: '2.0' })
+      const other = await fetch(`${s.url}/elsewhere`)
+      expect(other.status).toBe(418)
+      expect(await other.text()).toBe('/elsewhere')
+    } finally {
+      await s.stop()
+    }
+  })
+
   it('serves under --base-path; other paths get 404', async () => {
     const t = files({ 'api.yaml': API, 'handlers.mjs': HANDLERS })
     const s = await serve(['api.yaml', '--handlers', 'handlers.mjs', '--base-path', '/v1', '--stage', 'dev'], t.dir)

@@ -22,6 +22,8 @@ export interface ServeProcess {
   readonly child: ChildProcess
   stdout(): string
   stderr(): string
+  /** Resolves when standard output (from now on) matches `pattern`. */
+  waitForOutput(pattern: RegExp): Promise<string>
   /** Sends the signal and resolves with how the process ended. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
 }
@@ -52,8 +54,10 @@ export function startServe(args: readonly string[], startLimitMs = 15_000): Prom
       child.kill('SIGKILL')
       reject(new Error(`sluice serve did not start within ${startLimitMs} ms\nstdout: ${out}\nstderr: ${err}`))
     }, startLimitMs)
+    const waiters = new Set<() => void>()
     child.stdout?.on('data', (d: string) => {
       out += d
+      for (const w of waiters) w()
       const m = /listening on (http:\/\/\S+)\n/.exec(out)
       if (m) {
         clearTimeout(timer)
@@ -62,6 +66,19 @@ export function startServe(args: readonly string[], startLimitMs = 15_000): Prom
           child,
           stdout: () => out,
           stderr: () => err,
+          waitForOutput: (pattern) => {
+            const from = out.length
+            return new Promise((resolveWait) => {
+              const check = (): void => {
+                const m = pattern.exec(out.slice(from))
+                if (m) {
+                  waiters.delete(check)
+                  resolveWait(m[0])
+                }
+              }
+              waiters.add(check)
+            })
+          },
           stop: async (signal = 'SIGTERM') => {
             child.kill(signal)
             return done

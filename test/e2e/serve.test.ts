@@ -3,7 +3,7 @@
  * called with a real HTTP client (fetch): routes, a Lambda-style handler, MOCK, the API key, the
  * usage plan's burst, then a clean exit on SIGTERM and SIGINT.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { csvKeyId } from '@sluice/cli'
@@ -113,6 +113,24 @@ describe('sluice serve: SIGINT and bad input', () => {
     const s = await startServe([join(EXAMPLES, 'petstore.yaml'), '--handlers', join(EXAMPLES, 'handlers.mjs'), '--port', '0'])
     expect((await fetch(`${s.url}/health`)).status).toBe(200)
     expect(await s.stop('SIGINT')).toEqual({ code: 0, signal: null })
+  })
+
+  it.skipIf(process.platform === 'win32')('re-reads the API file on SIGHUP (no SIGHUP on Windows)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'))
+    const api = join(dir, 'petstore.yaml')
+    writeFileSync(api, readFileSync(join(EXAMPLES, 'petstore.yaml'), 'utf8'))
+    const s = await startServe([api, '--handlers', join(EXAMPLES, 'handlers.mjs'), '--port', '0'])
+    try {
+      expect(await (await fetch(`${s.url}/health`)).json()).toEqual({ status: 'ok', stage: 'prod' })
+      writeFileSync(api, readFileSync(api, 'utf8').replace('"status": "ok"', '"status": "reloaded"'))
+      const reloaded = s.waitForOutput(/sluice: reloaded .*\n/)
+      s.child.kill('SIGHUP')
+      expect(await reloaded).toMatch(/^sluice: reloaded .*petstore\.yaml \(deployment d00002, 4 routes\)\n$/)
+      expect(await (await fetch(`${s.url}/health`)).json()).toEqual({ status: 'reloaded', stage: 'prod' })
+    } finally {
+      expect(await s.stop('SIGTERM')).toEqual({ code: 0, signal: null })
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('exits 2 with a one-line reason for a bad config file, no stack trace', async () => {

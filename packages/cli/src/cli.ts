@@ -17,6 +17,10 @@ const onSignal = (signal: NodeJS.Signals): void => {
 }
 process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
+// SIGHUP: `serve` re-reads its API file (not on Windows, which has no SIGHUP)
+const reload = new EventTarget()
+const onHangup = (): void => void reload.dispatchEvent(new Event('reload'))
+if (process.platform !== 'win32') process.on('SIGHUP', onHangup)
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
@@ -29,11 +33,13 @@ run(process.argv.slice(2), {
   err: (text) => process.stderr.write(text),
   readStdin,
   stop: stop.signal,
+  reload,
 }).then(
   (code) => {
     process.exitCode = code
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.off('SIGHUP', onHangup)
   },
   (error: unknown) => {
     process.stderr.write(`sluice: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`)

@@ -32,7 +32,8 @@ export const SERVE: CommandSpec = {
                         OpenAPI: point HTTP integrations whose URI starts with FROM at TO
                         instead (repeatable), e.g. a backend on 127.0.0.1
 
-Stops gracefully on SIGINT (Ctrl-C) or SIGTERM.`,
+Stops gracefully on SIGINT (Ctrl-C) or SIGTERM. SIGHUP re-reads the API file and switches to it
+(a definition that fails validation never replaces the running one).`,
 }
 
 export const LINT: CommandSpec = {

@@ -18,6 +18,13 @@ export interface CliIo {
    * and its `run` resolves. Without one, `serve` runs until the process ends.
    */
   readonly stop?: AbortSignal
+  /**
+   * A `reload` event on it makes `serve` re-read its API file and switch to it without a restart
+   * (the process's SIGHUP). A definition that fails validation never replaces the running one.
+   */
+  readonly reload?: EventTarget
+  /** Told how each reload went. */
+  onReload?(result: { ok: boolean; message: string }): void
   /** Receives the listening server once `serve` is up (for tests and embedding). */
   onListening?(info: { url: string; port: number; host: string }): void
 }

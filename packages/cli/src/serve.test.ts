@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { handlersOf } from './handlers.js'
 import { run } from './run.js'
 import { redactUrl } from './server.js'
+import type { CliIo } from './io.js'
 import { captureIo, tempFiles, type CapturedIo } from './test-io.js'
 
 let cleanup: Array<() => void> = []
@@ -44,11 +45,11 @@ apiKeys:
 `
 
 /** Starts `sluice serve` through run(); resolves once it listens. */
-async function serve(argv: string[], cwd: string): Promise<{ url: string; io: CapturedIo; stop(): Promise<number> }> {
+async function serve(argv: string[], cwd: string, extra: Partial<CliIo> = {}): Promise<{ url: string; io: CapturedIo; stop(): Promise<number> }> {
   const controller = new AbortController()
   let listening: (url: string) => void = () => undefined
   const ready = new Promise<string>((resolve) => (listening = resolve))
-  const io = captureIo({ cwd, stop: controller.signal, onListening: ({ url }) => listening(url) })
+  const io = captureIo({ cwd, stop: controller.signal, onListening: ({ url }) => listening(url), ...extra })
   const done = run(['serve', ...argv, '--port', '0'], io)
   const url = await Promise.race([ready, done.then((code) => Promise.reject(new Error(`serve exited ${code}: ${io.text().err}`)))])
   return {
@@ -128,6 +129,42 @@ export async function slow() { started(); await gate; return { statusCode: 200, 
     } finally {
       await s.stop()
     }
+  })
+
+  it('re-reads the API file on reload, switching atomically; an invalid file changes nothing', async () => {
+    const t = files({ 'api.yaml': API, 'handlers.mjs': HANDLERS })
+    const reload = new EventTarget()
+    const results: Array<{ ok: boolean; message: string }> = []
+    let told: () => void = () => undefined
+    const s = await serve(['api.yaml', '--handlers', 'handlers.mjs'], t.dir, {
+      reload,
+      onReload: (r) => {
+        results.push(r)
+        told()
+      },
+    })
+    const reloaded = async (): Promise<void> => {
+      const done = new Promise<void>((resolve) => (told = resolve))
+      reload.dispatchEvent(new Event('reload'))
+      await done
+    }
+    try {
+      expect((await fetch(`${s.url}/added`)).status).toBe(403)
+      writeFileSync(t.path('api.yaml'), `${API}  /added:\n    GET:\n      integration: { type: MOCK, requestTemplates: { application/json: '{"statusCode": 200}' } }\n`)
+      await reloaded()
+      expect(results[0]).toEqual({ ok: true, message: 'sluice: reloaded api.yaml (deployment d00002, 3 routes)' })
+      expect((await fetch(`${s.url}/added`)).status).toBe(200)
+
+      writeFileSync(t.path('api.yaml'), 'paths:\n  /x:\n    GET:\n      integration: { type: AWS_PROXY, handler: notExported }\n')
+      await reloaded()
+      expect(results[1]?.ok).toBe(false)
+      expect(results[1]?.message).toMatch(/^sluice: reload failed, still serving the previous definition: api.yaml: .*the handler "notExported" is not in the integrations map/)
+      expect((await fetch(`${s.url}/added`)).status).toBe(200)
+      expect((await fetch(`${s.url}/hello`)).status).toBe(200)
+    } finally {
+      expect(await s.stop()).toBe(0)
+    }
+    expect(s.io.text().err).toContain('sluice: reload failed')
   })
 
   it('serves under --base-path; other paths get 404', async () => {

@@ -4,7 +4,7 @@
 import { parsePort, loadConfig, type SluiceConfig } from './config.js'
 import { rewrites, str, type Values } from './args.js'
 import { loadHandlers } from './handlers.js'
-import { EXIT, type CliIo } from './io.js'
+import { describeError, EXIT, type CliIo } from './io.js'
 import { loadKeysCsv } from './keys.js'
 import { loadApi } from './load-api.js'
 import { createServer } from './server.js'
@@ -56,11 +56,33 @@ export async function serveCommand(file: string, values: Values, io: CliIo): Pro
   )
   io.onListening?.({ url: address.url, port: address.port, host: address.host })
 
+  // SIGHUP (io.reload): re-read the API file and switch to it; one reload at a time
+  let reloading: Promise<void> = Promise.resolve()
+  const onReload = (): void => {
+    reloading = reloading.then(async () => {
+      let result: { ok: boolean; message: string }
+      try {
+        const next = await loadApi(file, cwd, rewriteUri === undefined ? {} : { rewriteUri })
+        for (const w of next.warnings) io.err(`warning: ${w.pointer || '/'}: ${w.message}\n`)
+        const id = server.reload(next.definition)
+        result = { ok: true, message: `sluice: reloaded ${file} (deployment ${id}, ${server.routes.length} route${server.routes.length === 1 ? '' : 's'})` }
+        io.out(`${result.message}\n`)
+      } catch (e) {
+        result = { ok: false, message: `sluice: reload failed, still serving the previous definition: ${describeError(e).message}` }
+        io.err(`${result.message}\n`)
+      }
+      io.onReload?.(result)
+    })
+  }
+  io.reload?.addEventListener('reload', onReload)
+
   await new Promise<void>((resolve) => {
     if (io.stop === undefined) return
     if (io.stop.aborted) resolve()
     else io.stop.addEventListener('abort', () => resolve(), { once: true })
   })
+  io.reload?.removeEventListener('reload', onReload)
+  await reloading
   io.out('sluice: stopping (finishing in-flight requests)\n')
   await server.close()
   io.out('sluice: stopped\n')

@@ -42,6 +42,12 @@ export interface SluiceServer {
   readonly stage: string
   /** The base path, or `''`. */
   readonly basePath: string
+  /**
+   * Re-imports a definition into the running API and switches the stage to a new deployment,
+   * atomically: requests in flight finish on the old one. An invalid definition throws (naming the
+   * problem) and changes nothing. Returns the new deployment's id.
+   */
+  reload(definition: ApiDefinition): string
   /** The routes served: `GET /pets` and their integration types. */
   readonly routes: ReadonlyArray<{ method: string; path: string; integration: string; apiKeyRequired: boolean }>
   /** Where state lives: `memory`, or the Redis URL without credentials. */
@@ -174,7 +180,8 @@ export function createServer(options: ServerOptions): SluiceServer {
 
   const stageName = gw.core.stage.name
   const served = mountOptions.basePath ?? ''
-  const routes = (api.stage(stageName)?.deployment.compiled.methods ?? []).map((m) => ({ method: m.method, path: `${served}${m.resource}`, integration: m.integration.type, apiKeyRequired: m.definition.apiKeyRequired === true }))
+  const routesOf = (): SluiceServer['routes'] =>
+    (api.stage(stageName)?.deployment.compiled.methods ?? []).map((m) => ({ method: m.method, path: `${served}${m.resource}`, integration: m.integration.type, apiKeyRequired: m.definition.apiKeyRequired === true }))
   let server: Server | undefined
   let closing = false
 
@@ -183,7 +190,17 @@ export function createServer(options: ServerOptions): SluiceServer {
     gateway: gw,
     stage: stageName,
     basePath: served,
-    routes,
+    get routes() {
+      return routesOf()
+    },
+    reload(definition) {
+      try {
+        api.import(definition)
+        return api.deploy({ stageName, description: 'reload' }).id
+      } catch (e) {
+        throw prefixed(e, apiSource)
+      }
+    },
     state: redisUrl === undefined ? 'memory' : redactUrl(redisUrl),
     async listen(port, host) {
       if (client !== undefined) await connect(client, redisUrl ?? '')

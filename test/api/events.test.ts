@@ -56,7 +56,8 @@ describe('payload format 1.0', () => {
       protocol: 'HTTP/1.1',
       domainName: 'api.example.com',
       domainPrefix: 'api',
-      path: '/users/test%2Balias@gmail.com',
+      // with the stage, as AWS records it (the event's own path has none)
+      path: '/prod/users/test%2Balias@gmail.com',
       authorizer: null,
     })
     expect(rc['identity']).toMatchObject({ sourceIp: '203.0.113.9', userAgent: 'ua', apiKey: null, apiKeyId: null, user: null, clientCert: null })

@@ -38,7 +38,14 @@ const routes: AppSpec['routes'] = [
   { method: 'GET', path: '/stream', body: BODY, kind: 'stream' },
   { method: 'GET', path: '/large', kind: 'large' },
   { method: 'GET', path: '/cookies', body: BODY, cookies: ['a=1; Path=/', 'b=2; Path=/; HttpOnly'] },
+  { method: 'GET', path: '/tagged', body: BODY, headers: { etag: '"v1-of-the-body"', 'content-md5': 'c3RhbGU=', 'last-modified': 'Sun, 22 Nov 2026 06:00:00 GMT' } },
 ]
+
+/** Keeps the handler's body (and every header) as it was. */
+const keep: Step = { feature: 'keep', run: () => proceed(undefined, (r) => ({ ...r, headers: { ...r.headers, 'x-kept': 'yes' } })) }
+
+/** Rewrites the body and sets its own validator. */
+const retag: Step = { feature: 'retag', run: () => proceed(undefined, (r) => ({ ...r, headers: { ...r.headers, etag: '"v2"' }, body: 'new' })) }
 
 describe('the after-handler phase (finalize) on every adapter', () => {
   for (const mount of ['app', 'route'] as const) {
@@ -80,6 +87,31 @@ describe('the after-handler phase (finalize) on every adapter', () => {
     expect(r.status).toBe(200)
     expect(r.body).toBe(`${BODY}-c-b-a`)
     expect([r.headers['x-a'], r.headers['x-b'], r.headers['x-c']]).toEqual(['on', 'on', 'on'])
+  })
+
+  scenario('a finalize that rewrites the body drops the handler\'s ETag, Content-MD5 and Content-Length', { options: {}, features: (gw) => [gw.use(upper)], routes }, async ({ send }) => {
+    const r = await send({ path: '/tagged' })
+    expect(r.body).toBe(BODY.toUpperCase())
+    expect(r.headers['etag']).toBeUndefined()
+    expect(r.headers['content-md5']).toBeUndefined()
+    expect(r.headers['content-length']).toBe(String(BODY.length))
+    expect(r.headers['last-modified']).toBe('Sun, 22 Nov 2026 06:00:00 GMT')
+  })
+
+  scenario('a finalize that keeps the body keeps its ETag; one that sets its own keeps that', { options: {}, features: (gw) => [gw.use(keep)], routes }, async ({ send }) => {
+    const r = await send({ path: '/tagged' })
+    expect(r.body).toBe(BODY)
+    expect(r.headers['x-kept']).toBe('yes')
+    expect(r.headers['etag']).toBe('"v1-of-the-body"')
+    expect(r.headers['content-md5']).toBe('c3RhbGU=')
+  })
+
+  scenario('a finalize that rewrites the body and sets its own ETag keeps that one', { options: {}, features: (gw) => [gw.use(retag)], routes }, async ({ send }) => {
+    const r = await send({ path: '/tagged' })
+    expect(r.body).toBe('new')
+    expect(r.headers['etag']).toBe('"v2"')
+    expect(r.headers['content-md5']).toBeUndefined()
+    expect(r.headers['content-length']).toBe('3')
   })
 
   scenario('a failing finalize becomes a 500 gateway response', { options: {}, features: (gw) => [gw.use(broken)], routes }, async ({ send }) => {

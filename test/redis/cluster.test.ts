@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { composeKey, type BucketRef, type BucketSpec, type QuotaRef } from '@sluice/core'
 import { redisStore, type RedisStores } from '@sluice/redis'
 import { Cluster } from 'ioredis'
-import { Model } from '../stores/model.js'
+import { ThrottleModel as Model } from '@sluice/core/testing'
 import { OwnCluster } from './support/server.js'
 import { redisServerAvailable } from '../support/redis.js'
 

@@ -174,6 +174,40 @@ if (await redisAvailable()) {
       expect(s.stats.calls).toBe(calls + 1)
     })
 
+    it('decides concurrent requests in batches, in order, exactly as one call each would', async () => {
+      const s = make({ clock: 'gateway', rememberDenials: false })
+      // a shared account bucket of 25 and per-caller plans of 3 with quotas of 2: the batch reads and writes each key once
+      const account: BucketRef = { key: composeKey('a', 'batch'), spec: spec(0.001, 25), layer: 'account', pinned: true }
+      const day = Date.UTC(2026, 10, 18)
+      const queries = Array.from({ length: 20 }, (_, c) => {
+        const id = composeKey('k', `batch-${c}`)
+        return {
+          buckets: [{ key: composeKey('p', 'gold', id), spec: spec(0.001, 3), layer: 'plan' } as BucketRef, account],
+          quota: { key: composeKey('q', 'gold', id), limit: 2, periodStart: day, periodEnd: day + 86_400_000, day },
+        }
+      })
+      const batchesBefore = s.throttle.stats.batches
+      // 3 requests per caller, all in flight at once: per caller the quota admits 2; the account admits 25 of the 40
+      const all = await Promise.all(queries.flatMap((q) => [0, 1, 2].map(() => s.throttle.consume(q, T0))))
+      const sentBatches = s.throttle.stats.batches - batchesBefore
+      expect(sentBatches).toBeGreaterThan(1)
+      expect(sentBatches).toBeLessThan(60)
+      const admitted = all.filter((d) => d.allowed)
+      expect(admitted).toHaveLength(25)
+      // order is kept: the first 25 admissible requests (2 per caller, in sending order) are the admitted ones
+      const byCaller = queries.map((_, c) => all.slice(c * 3, c * 3 + 3).map((d) => d.allowed))
+      for (const [c, row] of byCaller.entries()) {
+        expect(row[2]).toBe(false)
+        if (c < 12) expect(row.slice(0, 2)).toEqual([true, true])
+      }
+      expect(all[2]).toMatchObject({ allowed: false, quotaExceeded: true, quotaUsed: 2 })
+      // the stored account bucket holds what is left after the last admitted decision
+      const stored = await client.get(s.throttle.redisKey('b', account.key))
+      expect(Number(stored?.split(':')[0])).toBe(0)
+      const usage = await client.hget(s.throttle.redisKey('d', `${composeKey('q', 'gold', composeKey('k', 'batch-0'))}:${day}`), 'u')
+      expect(usage).toBe('2')
+    })
+
     it('encrypts cache entries at rest, bound to their key; names are digests', async () => {
       const key = Buffer.alloc(32, 7)
       const s = make({ cache: { encryptionKey: key } })

@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import { composeKey, type BucketRef, type BucketSpec, type QuotaRef, type ThrottleStore } from '@sluice/core'
 import { memoryTarget, redisTarget, type StoreTarget } from './targets.js'
-import { Model } from './model.js'
+import { ThrottleModel as Model } from '@sluice/core/testing'
 import { redisAvailable } from '../support/redis.js'
 
 const spec = (rateLimit: number, burstLimit: number): BucketSpec => ({ rateLimit, burstLimit, perMs: Math.round(rateLimit * 1000), capacity: burstLimit * 1_000_000 })

@@ -10,7 +10,7 @@ import { chainSteps } from './chain.js'
 import { apiKeyStep, type ApiKeyOptions } from './keys/api-key.js'
 import { ApiKeyRegistry, type ApiKeyInit } from './keys/registry.js'
 import { CONTINUE, isPromise, respond, type Continue, type Outcome, type Step } from './outcome.js'
-import type { GatewayResponse } from './response.js'
+import { dropStaleBodyHeaders, type GatewayResponse } from './response.js'
 import type { GatewayRequest } from './request.js'
 import { GatewayResponses, type GatewayResponsesOptions } from './responses.js'
 import { memoryThrottleStore } from './throttle/memory-store.js'
@@ -27,10 +27,11 @@ import type { ApiDefinition } from './api/definition.js'
 import type { AuthorizerResultStore } from './auth/store.js'
 import { memoryAuthorizerResultStore } from './auth/store.js'
 import { expandShorthand, resolveAws, type AwsIdentity } from './auth/arn.js'
-import { authorizeStep, prepareAuthorizer, type PreparedAuthorizer } from './auth/authorize.js'
-import { compilePolicy, PolicyError, type PolicyDocument } from './auth/policy.js'
+import { authorizeStep, prepareAuthorizer, type AuthorizeEnv, type PreparedAuthorizer } from './auth/authorize.js'
+import { compilePolicy, PolicyError, type CompiledPolicy, type PolicyDocument } from './auth/policy.js'
 import type { AuthorizeMethodOptions, AuthorizerConfig } from './auth/types.js'
 import { transformStep, type TransformOptions } from './templates/transform.js'
+import { setInternals } from './internals.js'
 
 /** The stage this gateway serves (`$context.stage`, `$stageVariables`). */
 export interface StageOptions {
@@ -300,7 +301,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const aws = resolveAws(options.aws)
   const authStore = options.store?.authorizer ?? memoryAuthorizerResultStore()
   if (typeof authStore.get !== 'function' || typeof authStore.set !== 'function') throw new SluiceConfigError('ERR_INVALID_OPTION', 'store.authorizer', 'must implement AuthorizerResultStore (get, set, delete, clear)')
-  let resourcePolicy
+  let resourcePolicy: CompiledPolicy | undefined
   if (options.resourcePolicy !== undefined) {
     try {
       resourcePolicy = compilePolicy(options.resourcePolicy, { expandResource: expandShorthand(aws), requirePrincipal: true })
@@ -309,7 +310,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
       throw e
     }
   }
-  const authEnv = { clock, aws, stage: stageName, store: authStore, responses, resourcePolicy }
+  const authEnv: AuthorizeEnv = { clock, aws, stage: stageName, store: authStore, responses, resourcePolicy }
   const preparedAuthorizers = new WeakMap<object, PreparedAuthorizer>()
   const authorizerNames = new Map<string, object>()
   const NONE: AuthorizerConfig = { type: 'none' }
@@ -394,7 +395,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     },
     async finalize(fn, response, ex) {
       try {
-        return await fn(response, ex)
+        return dropStaleBodyHeaders(response, await fn(response, ex))
       } catch (e) {
         const out = fail(e, ex, { feature: 'finalize', run: () => CONTINUE })
         return out.kind === 'respond' ? out.response : response
@@ -477,5 +478,6 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
     cors: (opts?: CorsOptions) => own(corsStep(opts)),
     transform: (opts: TransformOptions) => own(transformStep(responses, opts)),
   }
+  setInternals(gw, { authEnv, resourcePolicy: options.resourcePolicy, throttleEnv, cacheEnv })
   return gw
 }

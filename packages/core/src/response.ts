@@ -24,3 +24,31 @@ export function toFetchResponse(response: GatewayResponse): Response {
  * payload limit.
  */
 export const CAPTURE_LIMIT = 10 * 1024 * 1024
+
+/** Headers that describe the exact bytes of a body: stale once the body changes. */
+const BODY_BOUND = ['etag', 'content-md5', 'content-length'] as const
+
+const sameBody = (a: string | Uint8Array, b: string | Uint8Array): boolean => {
+  if (a === b) return true
+  const x = typeof a === 'string' ? Buffer.from(a) : a
+  const y = typeof b === 'string' ? Buffer.from(b) : b
+  return x.byteLength === y.byteLength && Buffer.compare(x, y) === 0
+}
+
+/**
+ * After an after-handler phase: when it changed the body but left `ETag`, `Content-MD5` or
+ * `Content-Length` as the handler set them, those describe the old bytes and are dropped (the
+ * adapter writes the new length; a validator must not vouch for bytes it was not computed on).
+ * A value the phase set itself is kept.
+ */
+export function dropStaleBodyHeaders(before: GatewayResponse, after: GatewayResponse): GatewayResponse {
+  if (after === before || sameBody(before.body, after.body)) return after
+  let headers: Record<string, string> | undefined
+  for (const name of BODY_BOUND) {
+    const v = after.headers[name]
+    if (v === undefined || v !== before.headers[name]) continue
+    headers ??= { ...after.headers }
+    delete headers[name]
+  }
+  return headers === undefined ? after : { ...after, headers }
+}

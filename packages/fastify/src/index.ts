@@ -173,6 +173,16 @@ function misplacedBodyStep(step: Step): Step {
   }
 }
 
+/** A stream of `bytes` for Fastify's body parser (a body a feature already read). */
+function replay(bytes: Buffer): Readable {
+  const r = new Readable({ read: noop })
+  r.push(bytes)
+  r.push(null)
+  return r
+}
+
+const noop = (): void => undefined
+
 /** Request rewrites made in preParsing, waiting for Fastify to parse (keyed by the raw request). */
 const rewrites = new WeakMap<object, RequestRewrite>()
 
@@ -223,12 +233,12 @@ function plugin(core: Gateway, step: Step): SluicePlugin {
               delete rawHeaders['transfer-encoding']
               rewrites.set(request.raw, rewrite)
               const rest = { ...o, request: undefined }
-              return apply(rest, reply, () => done(null, Readable.from([bytes])), exchange)
+              return apply(rest, reply, () => done(null, replay(bytes)), exchange)
             }
             const raw = request.raw as { readableFlowing?: boolean | null; readableEnded?: boolean }
             if (raw.readableFlowing !== true && raw.readableEnded !== true) return apply(o, reply, () => done(null, payload), exchange)
             exchange.request.arrayBuffer().then(
-              (b) => apply(o, reply, () => done(null, Readable.from([Buffer.from(b)])), exchange),
+              (b) => apply(o, reply, () => done(null, replay(Buffer.from(b))), exchange),
               (e: unknown) => done(e instanceof Error ? e : new Error(String(e))),
             )
           }

@@ -6,96 +6,203 @@
 import { Script } from './client.js'
 
 /**
- * One throttle decision: every bucket and the quota; consumes one token from each bucket and
- * counts the quota only when all admit. The arithmetic is the memory store's, line for line. A
- * bucket is a string `<micro-tokens>:<ms>` and a quota counter `<period start>:<used>`: one
- * command each to read and to write (with its expiry).
+ * Lua: removes a cache entry with its index records (index, sizes, byte count). Returns the byte
+ * count left and whether the entry existed (1/0).
+ */
+const DROP_ENTRY = `
+local function drop_entry(k, index, sizes, count)
+  local bytes = redis.call('DECRBY', count, tonumber(redis.call('HGET', sizes, k) or '0'))
+  redis.call('HDEL', sizes, k)
+  redis.call('ZREM', index, k)
+  return bytes, redis.call('DEL', k)
+end
+`
+
+/** Lua: the two numbers of a stored pair `<a>:<b>` (a bucket's micro-tokens and time, a counter's period start and count). */
+const PARSE_PAIR = `
+local function parse_pair(s)
+  local sep = string.find(s, ':', 1, true)
+  return tonumber(string.sub(s, 1, sep - 1)), tonumber(string.sub(s, sep + 1))
+end
+`
+
+/**
+ * Lua: reads a quota counter `<period start>:<used>`; a counter of an earlier period reads as
+ * `pstart`, 0 (a new period begins at zero). Returns period start, used.
+ */
+const READ_COUNTER = `${PARSE_PAIR}
+local function read_counter(key, pstart)
+  local c = redis.call('GET', key)
+  if not c then return pstart, 0 end
+  local p, used = parse_pair(c)
+  if pstart > p then return pstart, 0 end
+  return p, used
+end
+`
+
+/**
+ * Throttle decisions, one or many in one call (a batch: the decisions of several requests that
+ * arrived together), taken in order as if each were its own call: every bucket and the quota,
+ * consuming one token from each bucket and counting the quota only when all admit. The arithmetic
+ * is the memory store's, line for line. A bucket is a string `<micro-tokens>:<ms>` and a quota
+ * counter `<period start>:<used>`. Every key is read once (one `MGET` for the batch) and written
+ * once, with the state after the last decision (an account bucket several decisions share, too).
  *
- * KEYS: bucket 1..n, then (with a quota) the quota counter and the day's usage record.
- * ARGV: n, now (-1: the server's clock, `TIME`), idle grace ms, then per bucket capacity and
- * micro-tokens per ms, then (with a quota) limit, period start, ms to the period's end, usage
- * retention ms, day.
- * Returns: allowed (1/0), index of the first refusing bucket (-1), quota exceeded (1/0), quota
- * used, the time used (ms), then the micro-tokens left in each bucket.
+ * KEYS: per decision, bucket 1..n, then (with a quota) the quota counter and the day's usage record.
+ * ARGV: the number of decisions, idle grace ms, then per decision: n, quota (1/0), now (-1: the
+ * server's clock, `TIME`), per bucket capacity and micro-tokens per ms, then (with a quota) limit,
+ * period start, ms to the period's end, usage retention ms.
+ * Returns, per decision: allowed (1/0), index of the first refusing bucket (-1), quota exceeded
+ * (1/0), quota used, the time used (ms), then the micro-tokens left in each bucket.
  *
  * A missing bucket is a full one, so every bucket expires when it would be full again (plus a
  * grace): idle keys cost nothing and forgetting them changes no decision. A refusal writes
  * nothing (refilling is the same whenever it is computed).
  */
-export const CONSUME = new Script(`
-local n = tonumber(ARGV[1])
-local now = tonumber(ARGV[2])
-if now < 0 then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
-local grace = tonumber(ARGV[3])
+export const CONSUME = new Script(`${PARSE_PAIR}
+local grace = tonumber(ARGV[2])
 local TOKEN = 1000000
-local tokens = {}
-local ats = {}
-local allowed = 1
-local bound = -1
-for i = 1, n do
-  local cap = tonumber(ARGV[2 + i * 2])
-  local per = tonumber(ARGV[3 + i * 2])
-  local s = redis.call('GET', KEYS[i])
-  local t = cap
-  local at = now
-  if s then
-    local sep = string.find(s, ':', 1, true)
-    t = tonumber(string.sub(s, 1, sep - 1))
-    at = tonumber(string.sub(s, sep + 1))
+local server = nil
+local bt, bat, bttl = {}, {}, {}
+local qp, qu, qttl = {}, {}, {}
+local days = {}
+local out = {}
+local count = tonumber(ARGV[1])
+-- one MGET for every bucket and quota counter the batch reads
+local raw = {}
+local want = {}
+local a = 3
+local k = 1
+for _ = 1, count do
+  local n = tonumber(ARGV[a])
+  local hasq = ARGV[a + 1] == '1'
+  for i = k, k + n - (hasq and 0 or 1) do
+    local key = KEYS[i]
+    if raw[key] == nil then
+      raw[key] = false
+      want[#want + 1] = key
+    end
+  end
+  if hasq then
+    k = k + n + 2
+    a = a + 3 + n * 2 + 4
+  else
+    k = k + n
+    a = a + 3 + n * 2
+  end
+end
+local got = redis.call('MGET', unpack(want))
+for i = 1, #want do raw[want[i]] = got[i] end
+local o = 0
+a = 3
+k = 1
+for _ = 1, count do
+  local n = tonumber(ARGV[a])
+  local hasq = ARGV[a + 1] == '1'
+  local now = tonumber(ARGV[a + 2])
+  if now < 0 then
+    if server == nil then
+      local t = redis.call('TIME')
+      server = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    end
+    now = server
+  end
+  a = a + 3
+  local allowed = 1
+  local bound = -1
+  local tok = {}
+  for i = 1, n do
+    local key = KEYS[k + i - 1]
+    local cap = tonumber(ARGV[a + i * 2 - 2])
+    local per = tonumber(ARGV[a + i * 2 - 1])
+    local t = bt[key]
+    local at = bat[key]
+    if t == nil then
+      t = cap
+      at = now
+      local s = raw[key]
+      if s then t, at = parse_pair(s) end
+    end
     if now > at then
       local missing = cap - t
       local elapsed = now - at
       if missing <= 0 or elapsed >= math.ceil(missing / per) then t = cap else t = t + elapsed * per end
       at = now
     end
+    bt[key] = t
+    bat[key] = at
+    tok[i] = t
+    if t < TOKEN and bound == -1 then
+      allowed = 0
+      bound = i - 1
+    end
   end
-  tokens[i] = t
-  ats[i] = at
-  if t < TOKEN and bound == -1 then
-    allowed = 0
-    bound = i - 1
+  local qexceeded = 0
+  local qused = 0
+  if hasq then
+    local qa = a + n * 2
+    local qk = KEYS[k + n]
+    local limit = tonumber(ARGV[qa])
+    local pstart = tonumber(ARGV[qa + 1])
+    local p = qp[qk]
+    if p == nil then
+      p = pstart
+      local c = raw[qk]
+      if c then p, qused = parse_pair(c) end
+    else
+      qused = qu[qk]
+    end
+    if pstart > p then
+      p = pstart
+      qused = 0
+    end
+    if allowed == 1 and limit >= 0 and qused >= limit then
+      allowed = 0
+      qexceeded = 1
+    end
+    if allowed == 1 then
+      qused = qused + 1
+      qttl[qk] = math.max(0, tonumber(ARGV[qa + 2])) + 86400000
+      local dk = KEYS[k + n + 1]
+      local dd = days[dk]
+      if dd == nil then days[dk] = { 1, tonumber(ARGV[qa + 3]) } else dd[1] = dd[1] + 1 end
+    end
+    qp[qk] = p
+    qu[qk] = qused
+  end
+  out[o + 1] = allowed
+  out[o + 2] = bound
+  out[o + 3] = qexceeded
+  out[o + 4] = qused
+  out[o + 5] = now
+  o = o + 5
+  for i = 1, n do
+    local key = KEYS[k + i - 1]
+    local t = tok[i]
+    if allowed == 1 then
+      t = t - TOKEN
+      bt[key] = t
+      bttl[key] = math.ceil((tonumber(ARGV[a + i * 2 - 2]) - t) / tonumber(ARGV[a + i * 2 - 1])) + grace
+    end
+    o = o + 1
+    out[o] = t
+  end
+  if hasq then
+    k = k + n + 2
+    a = a + n * 2 + 4
+  else
+    k = k + n
+    a = a + n * 2
   end
 end
-local qexceeded = 0
-local qused = 0
-local q = 4 + n * 2
-if KEYS[n + 1] then
-  local limit = tonumber(ARGV[q])
-  local pstart = tonumber(ARGV[q + 1])
-  local p = pstart
-  local c = redis.call('GET', KEYS[n + 1])
-  if c then
-    local sep = string.find(c, ':', 1, true)
-    p = tonumber(string.sub(c, 1, sep - 1))
-    qused = tonumber(string.sub(c, sep + 1))
-  end
-  if pstart > p then
-    p = pstart
-    qused = 0
-  end
-  if allowed == 1 and limit >= 0 and qused >= limit then
-    allowed = 0
-    qexceeded = 1
-  end
-  if allowed == 1 then
-    qused = qused + 1
-    redis.call('SET', KEYS[n + 1], string.format('%.0f:%.0f', p, qused), 'PX', math.max(0, tonumber(ARGV[q + 2])) + 86400000)
-    if redis.call('HINCRBY', KEYS[n + 2], 'u', 1) == 1 then redis.call('PEXPIRE', KEYS[n + 2], tonumber(ARGV[q + 3])) end
-  end
+for key, ttl in pairs(bttl) do
+  redis.call('SET', key, string.format('%.0f:%.0f', bt[key], bat[key]), 'PX', ttl)
 end
-local out = { allowed, bound, qexceeded, qused, now }
-for i = 1, n do
-  local t = tokens[i]
-  if allowed == 1 then
-    t = t - TOKEN
-    local cap = tonumber(ARGV[2 + i * 2])
-    local per = tonumber(ARGV[3 + i * 2])
-    redis.call('SET', KEYS[i], string.format('%.0f:%.0f', t, ats[i]), 'PX', math.ceil((cap - t) / per) + grace)
-  end
-  out[5 + i] = t
+for key, ttl in pairs(qttl) do
+  redis.call('SET', key, string.format('%.0f:%.0f', qp[key], qu[key]), 'PX', ttl)
+end
+for key, d in pairs(days) do
+  if redis.call('HINCRBY', key, 'u', d[1]) == d[1] then redis.call('PEXPIRE', key, d[2]) end
 end
 return out
 `)
@@ -105,21 +212,9 @@ return out
  * adjustment. KEYS: counter, day record. ARGV: period start, used, ms to the period's end,
  * retention ms.
  */
-export const SET_USED = new Script(`
-local pstart = tonumber(ARGV[1])
+export const SET_USED = new Script(`${READ_COUNTER}
 local used = tonumber(ARGV[2])
-local p = pstart
-local old = 0
-local c = redis.call('GET', KEYS[1])
-if c then
-  local sep = string.find(c, ':', 1, true)
-  p = tonumber(string.sub(c, 1, sep - 1))
-  old = tonumber(string.sub(c, sep + 1))
-end
-if pstart > p then
-  p = pstart
-  old = 0
-end
+local p, old = read_counter(KEYS[1], tonumber(ARGV[1]))
 redis.call('HINCRBY', KEYS[2], 'a', used - old)
 redis.call('PEXPIRE', KEYS[2], tonumber(ARGV[4]))
 redis.call('SET', KEYS[1], string.format('%.0f:%.0f', p, used), 'PX', math.max(0, tonumber(ARGV[3])) + 86400000)
@@ -131,7 +226,7 @@ return 1
  * count. ARGV: value, path, resource path, ttl ms, expires-at (for the index), size, max bytes,
  * now. Expired entries leave the index first, then the soonest to expire until the cap holds.
  */
-export const CACHE_SET = new Script(`
+export const CACHE_SET = new Script(`${DROP_ENTRY}
 local size = tonumber(ARGV[6])
 local max = tonumber(ARGV[7])
 local now = tonumber(ARGV[8])
@@ -145,20 +240,14 @@ local bytes = redis.call('INCRBY', KEYS[4], size - old)
 local gone = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, 100)
 for _, k in ipairs(gone) do
   if k ~= KEYS[1] then
-    bytes = redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], k) or '0'))
-    redis.call('HDEL', KEYS[3], k)
-    redis.call('ZREM', KEYS[2], k)
-    redis.call('DEL', k)
+    bytes = drop_entry(k, KEYS[2], KEYS[3], KEYS[4])
   end
 end
 while bytes > max do
   local first = redis.call('ZRANGE', KEYS[2], 0, 0)
   local k = first[1]
   if not k then break end
-  bytes = redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], k) or '0'))
-  redis.call('HDEL', KEYS[3], k)
-  redis.call('ZREM', KEYS[2], k)
-  redis.call('DEL', k)
+  bytes = drop_entry(k, KEYS[2], KEYS[3], KEYS[4])
 end
 return 1
 `)
@@ -168,7 +257,7 @@ return 1
  * ARGV[2] (ARGV[1] = 'prefix') or equals it (ARGV[1] = 'exact'). KEYS: index, sizes, byte count.
  * Returns how many live entries were removed.
  */
-export const CACHE_FLUSH = new Script(`
+export const CACHE_FLUSH = new Script(`${DROP_ENTRY}
 local mode = ARGV[1]
 local p = ARGV[2]
 local n = 0
@@ -188,21 +277,16 @@ for _, k in ipairs(keys) do
   end
   if match then
     if e[1] then n = n + 1 end
-    redis.call('DECRBY', KEYS[3], tonumber(redis.call('HGET', KEYS[2], k) or '0'))
-    redis.call('HDEL', KEYS[2], k)
-    redis.call('ZREM', KEYS[1], k)
-    redis.call('DEL', k)
+    drop_entry(k, KEYS[1], KEYS[2], KEYS[3])
   end
 end
 return n
 `)
 
 /** Deletes a cache entry and its index records. KEYS: entry, index, sizes, byte count. */
-export const CACHE_DELETE = new Script(`
-redis.call('DECRBY', KEYS[4], tonumber(redis.call('HGET', KEYS[3], KEYS[1]) or '0'))
-redis.call('HDEL', KEYS[3], KEYS[1])
-redis.call('ZREM', KEYS[2], KEYS[1])
-return redis.call('DEL', KEYS[1])
+export const CACHE_DELETE = new Script(`${DROP_ENTRY}
+local _, deleted = drop_entry(KEYS[1], KEYS[2], KEYS[3], KEYS[4])
+return deleted
 `)
 
 /**
@@ -211,7 +295,7 @@ return redis.call('DEL', KEYS[1])
  * to the quota of the same period. KEYS: buckets 1..n, then optionally the quota counter and the
  * day record. ARGV: n, each bucket's capacity, then the quota's period start.
  */
-export const REFUND = new Script(`
+export const REFUND = new Script(`${PARSE_PAIR}
 local n = tonumber(ARGV[1])
 for i = 1, n do
   local s = redis.call('GET', KEYS[i])
@@ -228,9 +312,7 @@ if KEYS[n + 1] then
   local c = redis.call('GET', KEYS[n + 1])
   local ttl = redis.call('PTTL', KEYS[n + 1])
   if c and ttl > 0 then
-    local sep = string.find(c, ':', 1, true)
-    local p = tonumber(string.sub(c, 1, sep - 1))
-    local u = tonumber(string.sub(c, sep + 1))
+    local p, u = parse_pair(c)
     if p == tonumber(ARGV[n + 2]) and u > 0 then
       redis.call('SET', KEYS[n + 1], string.format('%.0f:%.0f', p, u - 1), 'PX', ttl)
       redis.call('HINCRBY', KEYS[n + 2], 'u', -1)

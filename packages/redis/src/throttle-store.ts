@@ -1,6 +1,6 @@
 /**
- * The Redis throttle store: one script call per request decides every bucket and the quota
- * (`CONSUME`), with the memory store's integer micro-token arithmetic and Redis's clock. A caller
+ * The Redis throttle store: one script call decides every bucket and the quota of a request
+ * (`CONSUME`; the requests that arrive together share one call), with the memory store's integer micro-token arithmetic and Redis's clock. A caller
  * it refused is remembered in this process until its bucket could admit again, so a rejected
  * flood costs no Redis call. When Redis does not answer, the failure policy decides.
  */
@@ -85,6 +85,21 @@ function fullDecision(query: ThrottleQuery): ThrottleDecision {
   return { allowed: true, boundBucket: -1, quotaExceeded: false, remaining, waitMs: new Array<number>(n).fill(0), fullMs: new Array<number>(n).fill(0), quotaUsed: 0 }
 }
 
+/** A decision waiting for its batch's script call. */
+interface PendingDecision {
+  readonly query: ThrottleQuery
+  readonly keys: string[]
+  /** This decision's part of the script's ARGV. */
+  readonly args: Array<string | number>
+  readonly quotaKey: string | undefined
+  readonly sent: number
+  readonly now: number
+  readonly resolve: (d: ThrottleDecision | Promise<ThrottleDecision>) => void
+}
+
+/** At most this many decisions go in one script call. */
+const MAX_BATCH = 64
+
 /** Throttle store on Redis; see {@link redisStore}. */
 export class RedisThrottleStore implements ThrottleStore {
   readonly #client: RedisLike
@@ -97,8 +112,13 @@ export class RedisThrottleStore implements ThrottleStore {
   readonly #local = new MemoryThrottleStore()
   readonly #remembered = new Map<string, Remembered>()
   readonly #keys = new WeakMap<BucketRef, string>()
-  /** Decisions taken by Redis, by the local memory of refusals, and by the failure policy. */
-  readonly stats = { redis: 0, remembered: 0, fallback: 0 }
+  /** Decisions taken by Redis, by the local memory of refusals, and by the failure policy; script calls (batches). */
+  readonly stats = { redis: 0, remembered: 0, fallback: 0, batches: 0 }
+  /** Whether decisions of different callers may share one script call (not across Cluster slots). */
+  readonly #batching: boolean
+  #queue: PendingDecision[] = []
+  #inflight = 0
+  #scheduled = false
 
   constructor(client: RedisLike, guard: Guard, options: ResolvedOptions) {
     this.#client = client
@@ -107,6 +127,7 @@ export class RedisThrottleStore implements ThrottleStore {
     this.#policy = options.policy.throttle
     this.#single = (options.hashTag ?? (client.isCluster ? 'single' : 'identity')) === 'single'
     this.#split = client.isCluster && !this.#single
+    this.#batching = !client.isCluster || this.#single
   }
 
   /** The Redis key of a core key (`kind`: b bucket, q quota counter, d day record). */
@@ -137,7 +158,7 @@ export class RedisThrottleStore implements ThrottleStore {
     }
     if (!this.#guard.available) return this.#fallback(query, now, undefined)
 
-    const args: Array<string | number> = [n, this.#o.clock === 'gateway' ? now : -1, IDLE_GRACE_MS]
+    const args: Array<string | number> = [n, q === undefined ? 0 : 1, this.#o.clock === 'gateway' ? now : -1]
     for (let i = 0; i < n; i++) {
       const spec = (buckets[i] as BucketRef).spec
       args.push(spec.capacity, spec.perMs)
@@ -149,13 +170,90 @@ export class RedisThrottleStore implements ThrottleStore {
     const sent = t
     if (this.#split && spansSlots(keys)) {
       return this.#consumeSplit(query, keys, now).then(
-        (reply) => this.#decide(query, reply, keys, quotaKey, sent),
+        (reply) => this.#decide(query, reply, 0, keys, quotaKey, sent),
         (error: unknown) => this.#fallback(query, now, error),
       )
     }
-    return this.#guard.call('throttle.consume', () => CONSUME.run(this.#client, keys, args)).then(
-      (reply) => this.#decide(query, reply as number[], keys, quotaKey, sent),
-      (error: unknown) => this.#fallback(query, now, error),
+    return new Promise<ThrottleDecision>((resolve) => {
+      this.#enqueue({ query, keys, args, quotaKey, sent, now, resolve })
+    })
+  }
+
+  /**
+   * Queues a decision. With nothing in flight it is sent at once; otherwise the decisions that
+   * arrive meanwhile go together in one call when this turn of the event loop ends (a batch of at
+   * most `MAX_BATCH`), so a busy process makes one round trip, and Redis runs one script, for many
+   * requests. On a Cluster with per-identity slots each decision goes alone (its keys' slot).
+   */
+  #enqueue(p: PendingDecision): void {
+    if (!this.#batching || (this.#inflight === 0 && this.#queue.length === 0)) {
+      this.#send([p])
+      return
+    }
+    this.#queue.push(p)
+    if (this.#queue.length >= MAX_BATCH) this.#flush()
+    else if (!this.#scheduled) {
+      this.#scheduled = true
+      setImmediate(this.#flushSoon)
+    }
+  }
+
+  readonly #flushSoon = (): void => {
+    this.#scheduled = false
+    this.#flush()
+  }
+
+  #flush(): void {
+    if (this.#queue.length === 0) return
+    const batch = this.#queue
+    this.#queue = []
+    this.#send(batch)
+  }
+
+  #send(batch: PendingDecision[]): void {
+    let keys: string[]
+    let args: Array<string | number>
+    if (batch.length === 1) {
+      const p = batch[0] as PendingDecision
+      keys = p.keys
+      args = [1, IDLE_GRACE_MS, ...p.args]
+    } else {
+      keys = []
+      args = [batch.length, IDLE_GRACE_MS]
+      for (const p of batch) {
+        for (const k of p.keys) keys.push(k)
+        for (const a of p.args) args.push(a)
+      }
+    }
+    this.#inflight++
+    this.stats.batches++
+    this.#guard.call('throttle.consume', () => CONSUME.run(this.#client, keys, args)).then(
+      (reply) => {
+        this.#inflight--
+        let at = 0
+        for (const p of batch) {
+          let d: ThrottleDecision
+          try {
+            d = this.#decide(p.query, reply as number[], at, p.keys, p.quotaKey, p.sent)
+          } catch (error) {
+            d = this.#fallback(p.query, p.now, error)
+          }
+          at += 5 + p.query.buckets.length
+          p.resolve(d)
+        }
+      },
+      (error: unknown) => {
+        this.#inflight--
+        for (const p of batch) {
+          let d: ThrottleDecision | Promise<never>
+          try {
+            d = this.#fallback(p.query, p.now, error)
+          } catch (e) {
+            d = Promise.reject(e as Error)
+          }
+          p.resolve(d)
+        }
+      },
     )
   }
 
@@ -180,7 +278,7 @@ export class RedisThrottleStore implements ThrottleStore {
     const replies = await Promise.all(
       list.map((g) => {
         const gk: string[] = g.idx.map((i) => keys[i] as string)
-        const ga: Array<string | number> = [g.idx.length, this.#o.clock === 'gateway' ? now : -1, IDLE_GRACE_MS]
+        const ga: Array<string | number> = [1, IDLE_GRACE_MS, g.idx.length, g.quota && q !== undefined ? 1 : 0, this.#o.clock === 'gateway' ? now : -1]
         for (const i of g.idx) {
           const spec = (query.buckets[i] as BucketRef).spec
           ga.push(spec.capacity, spec.perMs)
@@ -227,22 +325,24 @@ export class RedisThrottleStore implements ThrottleStore {
     return out
   }
 
-  #decide(query: ThrottleQuery, reply: number[], keys: readonly string[], quotaKey: string | undefined, sent: number): ThrottleDecision {
-    this.stats.redis++
+  /** The decision in `reply` (a script's answer) from index `o` on. */
+  #decide(query: ThrottleQuery, reply: number[], o: number, keys: readonly string[], quotaKey: string | undefined, sent: number): ThrottleDecision {
     const n = query.buckets.length
+    if (!Array.isArray(reply) || reply.length < o + 5 + n) throw new Error('unexpected reply from the throttle script')
+    this.stats.redis++
     const d: RedisThrottleDecision = {
-      at: reply[4] as number,
-      allowed: reply[0] === 1,
-      boundBucket: reply[1] as number,
-      quotaExceeded: reply[2] === 1,
+      at: reply[o + 4] as number,
+      allowed: reply[o] === 1,
+      boundBucket: reply[o + 1] as number,
+      quotaExceeded: reply[o + 2] === 1,
       remaining: new Array<number>(n),
       waitMs: new Array<number>(n),
       fullMs: new Array<number>(n),
-      quotaUsed: reply[3] as number,
+      quotaUsed: reply[o + 3] as number,
     }
     for (let i = 0; i < n; i++) {
       const spec = (query.buckets[i] as BucketRef).spec
-      const t = reply[5 + i] as number
+      const t = reply[o + 5 + i] as number
       d.remaining[i] = Math.floor(t / TOKEN)
       d.waitMs[i] = t >= TOKEN ? 0 : Math.ceil((TOKEN - t) / spec.perMs)
       d.fullMs[i] = Math.ceil((spec.capacity - t) / spec.perMs)

@@ -21,6 +21,18 @@ const configError = (fn: () => unknown): { code: string; option: string } => {
   throw new Error('expected a SluiceConfigError')
 }
 
+describe('response models', () => {
+  it('are recorded, never validated: a response that does not fit its model goes out as it is (API Gateway does the same)', async () => {
+    const step = createGateway().mount({
+      models: { Pet: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } },
+      paths: { '/pets': { GET: { ...mock('{"not":"a pet"}'), methodResponses: { '200': { responseModels: { 'application/json': 'Pet' }, responseParameters: { 'method.response.header.X-Id': true } } } } } },
+    })
+    const r = await simulate(step, { url: '/pets' })
+    expect(r.response.status).toBe(200)
+    expect(r.response.body).toBe('{"not":"a pet"}')
+  })
+})
+
 describe('definition validation (JSON pointers)', () => {
   it.each<[string, unknown, string]>([
     ['no routes', {}, '/'],
@@ -35,6 +47,9 @@ describe('definition validation (JSON pointers)', () => {
     ['route keys on REST', { routes: { 'GET /a': { integration: { type: 'MOCK' } } } }, '/routes'],
     ['bad route key', { protocol: 'HTTP', routes: { 'GET a': { integration: { type: 'MOCK' } } } }, '/routes/GET a'],
     ['v2 payload on REST', { paths: { '/a': { GET: { integration: { type: 'AWS_PROXY', handler: 'h', payloadFormatVersion: '2.0' } } } } }, '/paths/~1a/GET/integration/payloadFormatVersion'],
+    ['method response not keyed by status', { paths: { '/a': { GET: { ...mock(''), methodResponses: { ok: {} } } } } }, '/paths/~1a/GET/methodResponses/ok'],
+    ['method response unknown field', { paths: { '/a': { GET: { ...mock(''), methodResponses: { '200': { schema: {} } } } } } }, '/paths/~1a/GET/methodResponses/200/schema'],
+    ['response model not defined', { paths: { '/a': { GET: { ...mock(''), methodResponses: { '200': { responseModels: { 'application/json': 'Pet' } } } } } } }, '/paths/~1a/GET/methodResponses/200/responseModels/application~1json'],
   ])('%s', (_, definition, pointer) => {
     const e = configError(() => createApi(definition as ApiDefinition))
     expect(e.code).toBe('ERR_INVALID_API_DEFINITION')

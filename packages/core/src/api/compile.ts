@@ -8,9 +8,13 @@ import { API_METHODS, type ApiDefinition, type ApiMethod, type IntegrationDefini
 import { compileTemplate } from '../templates/render.js'
 import { compilePattern, isLiteralTemplate } from './mapping.js'
 import { Router } from './router.js'
+import { AWS_DEFAULTS, expandShorthand } from '../auth/arn.js'
+import { compilePolicy, PolicyError } from '../auth/policy.js'
 
 const INTEGRATION_TYPES = new Set<IntegrationType>(['AWS_PROXY', 'AWS', 'HTTP', 'HTTP_PROXY', 'MOCK', 'NEXT'])
 const PASSTHROUGH = new Set(['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'])
+const METHOD_RESPONSE_KEYS = new Set(['responseParameters', 'responseModels'])
+const CONTENT_HANDLING = new Set(['CONVERT_TO_TEXT', 'CONVERT_TO_BINARY'])
 const AUTH_TYPES = new Set(['NONE', 'CUSTOM', 'AWS_IAM', 'COGNITO_USER_POOLS', 'JWT'])
 const API_KEYS = new Set(['protocol', 'name', 'version', 'description', 'paths', 'routes', 'apiKeySource', 'authorizers', 'requestValidators', 'requestValidator', 'models', 'gatewayResponses', 'binaryMediaTypes', 'cors', 'policy', 'minimumCompressionSize'])
 const METHOD_KEYS = new Set(['operationName', 'authorizationType', 'authorizer', 'authorizationScopes', 'apiKeyRequired', 'requestValidator', 'requestParameters', 'requestModels', 'integration', 'methodResponses'])
@@ -89,6 +93,7 @@ function checkIntegration(i: unknown, pointer: string, protocol: 'REST' | 'HTTP'
   stringMap(i['requestTemplates'], `${pointer}/requestTemplates`, 'string')
   stringMap(i['requestParameters'], `${pointer}/requestParameters`, 'string')
   if (i['passthroughBehavior'] !== undefined && !PASSTHROUGH.has(i['passthroughBehavior'] as string)) fail(`${pointer}/passthroughBehavior`, 'must be WHEN_NO_MATCH, WHEN_NO_TEMPLATES or NEVER')
+  if (i['contentHandling'] !== undefined && !CONTENT_HANDLING.has(i['contentHandling'] as string)) fail(`${pointer}/contentHandling`, 'must be CONVERT_TO_TEXT or CONVERT_TO_BINARY')
   const t = i['timeoutInMillis']
   const max = protocol === 'HTTP' ? 30_000 : 29_000
   if (t !== undefined && (typeof t !== 'number' || !Number.isInteger(t) || t < 50 || t > max)) fail(`${pointer}/timeoutInMillis`, `must be an integer from 50 to ${max}`)
@@ -107,6 +112,7 @@ function checkIntegration(i: unknown, pointer: string, protocol: 'REST' | 'HTTP'
           fail(`${p}/selectionPattern`, `is not a valid regular expression (${e instanceof Error ? e.message : String(e)})`)
         }
       }
+      if (r['contentHandling'] !== undefined && !CONTENT_HANDLING.has(r['contentHandling'] as string)) fail(`${p}/contentHandling`, 'must be CONVERT_TO_TEXT or CONVERT_TO_BINARY')
       stringMap(r['responseParameters'], `${p}/responseParameters`, 'string')
       stringMap(r['responseTemplates'], `${p}/responseTemplates`, 'string')
     })
@@ -140,6 +146,22 @@ function checkMethod(m: unknown, pointer: string, api: ApiDefinition, protocol: 
   for (const [ct, model] of Object.entries((m['requestModels'] as Record<string, string> | undefined) ?? {})) {
     if (model !== 'Empty' && model !== 'Error' && !Object.prototype.hasOwnProperty.call(api.models ?? {}, model)) fail(`${pointer}/requestModels/${pointerToken(ct)}`, `names no model of the API ("${model}")`)
   }
+  const responses = m['methodResponses']
+  if (responses !== undefined) {
+    if (!isObject(responses)) fail(`${pointer}/methodResponses`, 'must be an object of method responses by status code')
+    for (const [status, r] of Object.entries(responses as Record<string, unknown>)) {
+      const p = `${pointer}/methodResponses/${pointerToken(status)}`
+      if (!/^[1-5]\d\d$/.test(status)) fail(p, "keys are status codes such as '200'")
+      if (!isObject(r)) fail(p, 'must be an object { responseParameters?, responseModels? }')
+      checkKeys(r as Record<string, unknown>, METHOD_RESPONSE_KEYS, p)
+      stringMap((r as Record<string, unknown>)['responseParameters'], `${p}/responseParameters`, 'boolean')
+      stringMap((r as Record<string, unknown>)['responseModels'], `${p}/responseModels`, 'string')
+      // recorded only: API Gateway never validates a response against its model; the names must still exist
+      for (const [ct, model] of Object.entries(((r as Record<string, unknown>)['responseModels'] as Record<string, string> | undefined) ?? {})) {
+        if (model !== 'Empty' && model !== 'Error' && !Object.prototype.hasOwnProperty.call(api.models ?? {}, model)) fail(`${p}/responseModels/${pointerToken(ct)}`, `names no model of the API ("${model}")`)
+      }
+    }
+  }
   const scopes = m['authorizationScopes']
   if (scopes !== undefined && (!Array.isArray(scopes) || scopes.some((s) => typeof s !== 'string'))) fail(`${pointer}/authorizationScopes`, 'must be a list of strings')
   checkIntegration(m['integration'], `${pointer}/integration`, protocol)
@@ -158,6 +180,15 @@ export function compileApi(definition: ApiDefinition): CompiledApi {
     fail('/binaryMediaTypes', 'must be a list of media types such as image/png or */*')
   }
   if (api.requestValidator !== undefined && !Object.prototype.hasOwnProperty.call(api.requestValidators ?? {}, api.requestValidator)) fail('/requestValidator', 'names no request validator of the API')
+  if (api.policy !== undefined) {
+    if (protocol === 'HTTP') fail('/policy', 'resource policies are for REST APIs (HTTP APIs have none)')
+    try {
+      compilePolicy(api.policy, { expandResource: expandShorthand(AWS_DEFAULTS), requirePrincipal: true })
+    } catch (e) {
+      if (!(e instanceof PolicyError)) throw e
+      fail(`/policy/${e.path.replace(/\[(\d+)\]/g, '.$1').split('.').map(pointerToken).join('/')}`, e.message.slice(e.path.length + 2))
+    }
+  }
   for (const [name, model] of Object.entries(api.models ?? {})) {
     if (!/^[A-Za-z0-9]+$/.test(name)) fail(`/models/${pointerToken(name)}`, 'model names are alphanumeric')
     if (!isObject(model)) fail(`/models/${pointerToken(name)}`, 'must be a JSON Schema object')

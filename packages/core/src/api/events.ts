@@ -7,16 +7,11 @@
  * `constructor` included), so prototype-named keys round-trip and change no prototype.
  */
 import { formatRequestTime } from '../context.js'
+import type { HttpApiRequestEvent } from '../event-shapes.js'
+import { hasOwn as has, putOwn as put } from '../own.js'
 import type { HeaderReader } from '../request.js'
 
-/** Sets `key` as an own, enumerable property (also when it is `__proto__`). */
-export function put<V>(obj: Record<string, V>, key: string, value: V): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
-  else obj[key] = value
-}
-
-/** `Object.hasOwn`, for maps built by {@link put}. */
-export const has = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key)
+export { has, put }
 
 /** URL-decodes a query component (`+` is a space); a malformed escape is kept as sent. */
 export function decodeQuery(s: string): string {
@@ -46,6 +41,8 @@ export interface ProxyInput {
   readonly method: string
   /** The path as received (no query). */
   readonly path: string
+  /** `requestContext.path`: `/{stage}/{path}`, or the path as received under a base path. */
+  readonly contextPath: string
   /** The raw query string, without `?`. */
   readonly query: string
   readonly headers: HeaderReader
@@ -125,31 +122,10 @@ export interface ProxyEventV1 {
 }
 
 /** API Gateway's payload format 2.0 event (the shape of `APIGatewayProxyEventV2`). */
-export interface ProxyEventV2 {
-  version: '2.0'
-  routeKey: string
-  rawPath: string
-  rawQueryString: string
-  cookies?: string[]
-  headers: Record<string, string>
-  queryStringParameters?: Record<string, string>
-  requestContext: {
-    accountId: string
-    apiId: string
-    authorizer?: Record<string, unknown>
-    domainName: string
-    domainPrefix: string
-    http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string }
-    requestId: string
-    routeKey: string
-    stage: string
-    time: string
-    timeEpoch: number
-  }
+export interface ProxyEventV2 extends HttpApiRequestEvent {
+  /** Absent when the request has none; base64 when `isBase64Encoded`. */
   body?: string
-  pathParameters?: Record<string, string>
   isBase64Encoded: boolean
-  stageVariables?: Record<string, string>
 }
 
 const domainPrefix = (domain: string): string => {
@@ -226,7 +202,7 @@ export function proxyEventV1(input: ProxyInput): ProxyEventV1 {
         userAgent: input.userAgent,
         userArn: null,
       },
-      path: input.path,
+      path: input.contextPath,
       protocol: 'HTTP/1.1',
       requestId: input.requestId,
       requestTime: formatRequestTime(input.requestTimeEpoch),
@@ -239,6 +215,18 @@ export function proxyEventV1(input: ProxyInput): ProxyEventV1 {
     body,
     isBase64Encoded: body !== null && input.binary,
   }
+}
+
+/**
+ * `requestContext.authorizer` of a 2.0 event: `{ jwt: { claims, scopes } }` after a JWT authorizer,
+ * `{ lambda: <the authorizer's context> }` after a Lambda authorizer (payload 1.0 events keep the
+ * values flat, as REST does).
+ */
+function authorizerV2(a: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  if (has(a, 'claims')) return { jwt: { claims: a['claims'], scopes: a['scopes'] ?? null } }
+  const lambda: Record<string, unknown> = {}
+  for (const k of Object.keys(a)) if (k !== 'principalId') put(lambda, k, a[k])
+  return { lambda }
 }
 
 /** Builds a payload format 2.0 event. */
@@ -283,7 +271,7 @@ export function proxyEventV2(input: ProxyInput): ProxyEventV2 {
   }
   if (cookies !== undefined) event.cookies = cookies
   if (qs !== undefined) event.queryStringParameters = qs
-  if (input.authorizer !== undefined) event.requestContext.authorizer = { ...input.authorizer }
+  if (input.authorizer !== undefined) event.requestContext.authorizer = authorizerV2(input.authorizer)
   if (body !== null) event.body = body
   if (params !== null) event.pathParameters = params
   if (vars !== null) event.stageVariables = vars

@@ -3,103 +3,20 @@
  * non-proxy (AWS), HTTP_PROXY, HTTP, MOCK, and NEXT (the host framework's own route). Never
  * rejects: every failure becomes API Gateway's response for it.
  */
-import type { Exchange } from '../exchange.js'
 import type { GatewayResponse } from '../response.js'
-import type { GatewayResponses } from '../responses.js'
 import { backendUrl, BackendUrlError, callBackend, hopHeaders, substituteStageVariables, type BackendResult } from './backend.js'
-import type { CompiledApi, CompiledMethod } from './compile.js'
-import type { IntegrationResponseDefinition } from './definition.js'
-import { parseQuery, proxyEventV1, proxyEventV2, put, type ProxyInput } from './events.js'
+import { badGateway, configError, JSON_TYPE, resourceId, timeout, timeoutOf, text, type IntegrationCall, type IntegrationEnv } from './call.js'
+import { payloadBody } from './content.js'
+import { proxyEventV1, proxyEventV2, put, type ProxyInput } from './events.js'
 import { functionNameFromUri, invoke, isBinaryType, proxyResponseV1, proxyResponseV2, type LambdaHandler } from './lambda.js'
-import {
-  mapRequestParameters,
-  mapResponseParameters,
-  mimeType,
-  selectIntegrationResponse,
-  selectRequestTemplate,
-  selectResponseTemplate,
-  type MappingSources,
-  type Renderer,
-  type TemplateInput,
-} from './mapping.js'
+import { applyResponseOverrides, mapResponse, requestPayload, sources } from './mapped.js'
+import { mapRequestParameters, mimeType } from './mapping.js'
 import type { Overrides } from '../templates/input.js'
-import type { RouteMatch } from './router.js'
+
+export { resourceId, templateContext, type IntegrationCall, type IntegrationEnv } from './call.js'
 
 /** Returned when the integration is NEXT: the host framework's route answers. */
 export const NEXT: unique symbol = Symbol('sluice.next')
-
-/** What integrations need from the mount. */
-export interface IntegrationEnv {
-  readonly responses: GatewayResponses
-  readonly handler: (name: string) => LambdaHandler | undefined
-  readonly render: Renderer
-  readonly now: () => number
-  readonly apiId: string
-  readonly accountId: string
-}
-
-/** One call: the request, its route, and the stage it runs in. */
-export interface IntegrationCall {
-  readonly exchange: Exchange
-  readonly api: CompiledApi
-  readonly method: CompiledMethod
-  readonly match: RouteMatch<CompiledMethod>
-  readonly stage: string
-  readonly stageVariables: Readonly<Record<string, string>>
-  readonly deploymentId: string
-  readonly isCanaryRequest: boolean
-  /** The request path as received (base path included). */
-  readonly path: string
-  readonly query: string
-  readonly body: Uint8Array
-}
-
-const JSON_TYPE = { 'content-type': 'application/json' }
-
-/** HTTP APIs answer failures with fixed bodies (no gateway responses). */
-function httpApiError(status: 500 | 503 | 404): GatewayResponse {
-  const message = status === 500 ? 'Internal Server Error' : status === 503 ? 'Service Unavailable' : 'Not Found'
-  return { status, headers: JSON_TYPE, body: `{"message":"${message}"}` }
-}
-
-/** REST: 502 "Internal server error" (a malformed Lambda proxy response, a refused backend). */
-function badGateway(env: IntegrationEnv, call: IntegrationCall, type: 'API_CONFIGURATION_ERROR' | 'INTEGRATION_FAILURE'): GatewayResponse {
-  if (call.api.protocol === 'HTTP') return httpApiError(500)
-  const r = env.responses.render(type, call.exchange)
-  return env.responses.statusOf(type) === (type === 'INTEGRATION_FAILURE' ? 504 : 500) ? { ...r, status: 502 } : r
-}
-
-function timeout(env: IntegrationEnv, call: IntegrationCall): GatewayResponse {
-  return call.api.protocol === 'HTTP' ? httpApiError(503) : env.responses.render('INTEGRATION_TIMEOUT', call.exchange)
-}
-
-function configError(env: IntegrationEnv, call: IntegrationCall): GatewayResponse {
-  return call.api.protocol === 'HTTP' ? httpApiError(500) : env.responses.render('API_CONFIGURATION_ERROR', call.exchange)
-}
-
-/** `$context` as templates and mappings see it. */
-export function templateContext(env: IntegrationEnv, call: IntegrationCall): Record<string, unknown> {
-  const c = call.exchange.context as unknown as { toJSON?: () => Record<string, unknown> }
-  const base = typeof c.toJSON === 'function' ? c.toJSON() : { ...call.exchange.context }
-  return {
-    ...base,
-    apiId: env.apiId,
-    accountId: env.accountId,
-    deploymentId: call.deploymentId,
-    resourcePath: call.match.resource,
-    resourceId: resourceId(call.match.resource),
-    stage: call.stage,
-    isCanaryRequest: call.isCanaryRequest ? 'true' : 'false',
-    path: call.path,
-  }
-}
-
-/** A short stable id for a resource template (API Gateway's `resourceId` is opaque). */
-export function resourceId(resource: string): string {
-  let h = 2166136261
-  for (let i = 0; i < resource.length; i++) h = Math.imul(h ^ resource.charCodeAt(i), 16777619)
-  return (h >>> 0).toString(36).padStart(6, '0').slice(0, 6)
-}
 
 function proxyInput(env: IntegrationEnv, call: IntegrationCall): ProxyInput {
   const ex = call.exchange
@@ -108,6 +25,7 @@ function proxyInput(env: IntegrationEnv, call: IntegrationCall): ProxyInput {
   return {
     method: req.method.toUpperCase(),
     path: call.path,
+    contextPath: call.contextPath,
     query: call.query,
     headers: req.headers,
     body: call.body,
@@ -139,10 +57,6 @@ function handlerFor(env: IntegrationEnv, call: IntegrationCall): { name: string;
   const name = substituteStageVariables(raw, call.stageVariables)
   return { name, fn: env.handler(name) }
 }
-
-const timeoutOf = (call: IntegrationCall): number => call.method.integration.timeoutInMillis ?? (call.api.protocol === 'HTTP' ? 30_000 : 29_000)
-
-const text = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8')
 
 /** Runs the integration of a matched method. */
 export async function runIntegration(env: IntegrationEnv, call: IntegrationCall): Promise<GatewayResponse | typeof NEXT> {
@@ -185,103 +99,20 @@ async function lambdaProxy(env: IntegrationEnv, call: IntegrationCall): Promise<
   return response
 }
 
-function sources(env: IntegrationEnv, call: IntegrationCall, extra: Partial<MappingSources> = {}): MappingSources {
-  const headers = call.exchange.request.headers
-  return {
-    path: call.match.params,
-    query: parseQuery(call.query),
-    header: (n) => headers.get(n),
-    body: text(call.body),
-    stageVariables: call.stageVariables,
-    context: templateContext(env, call),
-    ...extra,
-  }
-}
-
-function templateInput(env: IntegrationEnv, call: IntegrationCall, body: string): TemplateInput {
-  const header: Record<string, string> = {}
-  call.exchange.request.headers.forEach((v, k) => put(header, k, v))
-  const querystring: Record<string, string> = {}
-  for (const [k, v] of parseQuery(call.query)) put(querystring, k, v)
-  return { body, params: { path: call.match.params, querystring, header }, context: templateContext(env, call), stageVariables: call.stageVariables }
-}
-
-/** The request payload after template selection: a string (and the template's overrides), or a response (415, 500). */
-async function requestPayload(env: IntegrationEnv, call: IntegrationCall): Promise<{ payload: string; overrides?: Overrides } | { response: GatewayResponse }> {
-  const i = call.method.integration
-  const choice = selectRequestTemplate(i.requestTemplates, call.exchange.request.headers.get('content-type'), i.passthroughBehavior)
-  if (choice.kind === 'unsupported') return { response: env.responses.render('UNSUPPORTED_MEDIA_TYPE', call.exchange) }
-  if (choice.kind === 'passthrough') return { payload: text(call.body) }
-  try {
-    const r = await env.render(choice.template, templateInput(env, call, text(call.body)))
-    return { payload: r.body, overrides: r.overrides }
-  } catch (e) {
-    call.exchange.record({ feature: 'integration', decision: 'error', reason: 'request-template', detail: { message: e instanceof Error ? e.message : String(e) } })
-    return { response: configError(env, call) }
-  }
-}
-
-/** Maps an integration result through the selected integration response (non-proxy forms). */
-async function mapResponse(
-  env: IntegrationEnv,
-  call: IntegrationCall,
-  selection: string | undefined,
-  body: string,
-  responseHeader: (name: string) => string | null,
-  overrides?: Overrides,
-): Promise<GatewayResponse> {
-  const chosen: IntegrationResponseDefinition | undefined = selectIntegrationResponse(call.method.integration.responses, selection)
-  if (chosen === undefined) {
-    call.exchange.record({ feature: 'integration', decision: 'error', reason: 'no-integration-response', detail: { selection: selection ?? null } })
-    return configError(env, call)
-  }
-  const status = Number(chosen.statusCode)
-  const headers = mapResponseParameters(chosen.responseParameters, sources(env, call, { responseHeader, responseBody: body }))
-  const template = selectResponseTemplate(chosen.responseTemplates, call.exchange.request.headers.get('accept'))
-  let out = body
-  let contentType = 'application/json'
-  let final = overrides
-  if (template !== undefined) {
-    contentType = template.contentType
-    try {
-      const r = await env.render(template.template, templateInput(env, call, body), overrides)
-      out = r.body
-      final = r.overrides
-    } catch (e) {
-      call.exchange.record({ feature: 'integration', decision: 'error', reason: 'response-template', detail: { message: e instanceof Error ? e.message : String(e) } })
-      return configError(env, call)
-    }
-  }
-  headers['content-type'] ??= contentType
-  return applyResponseOverrides({ status, headers, body: out }, final)
-}
-
-/** `$context.responseOverride.status` / `.header.X` set by a template win (status only if an integer 100–599). */
-function applyResponseOverrides(r: GatewayResponse, overrides: Overrides | undefined): GatewayResponse {
-  if (overrides === undefined) return r
-  const o = overrides.response
-  const names = Object.keys(o.header)
-  if (o.status === undefined && names.length === 0) return r
-  const headers = { ...r.headers }
-  for (const n of names) {
-    const v = o.header[n]
-    const text = Array.isArray(v) ? v.map(String).join(', ') : v === undefined || v === null ? undefined : String(v as string)
-    if (text !== undefined && !/[\r\n\0]/.test(text) && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(n)) put(headers, n.toLowerCase(), text)
-  }
-  const s = typeof o.status === 'number' ? o.status : typeof o.status === 'string' && /^\d{3}$/.test(o.status) ? Number(o.status) : NaN
-  return { ...r, status: Number.isInteger(s) && s >= 100 && s <= 599 ? s : r.status, headers }
-}
-
 async function lambdaCustom(env: IntegrationEnv, call: IntegrationCall): Promise<GatewayResponse> {
   const { name, fn } = handlerFor(env, call)
   if (fn === undefined) return configError(env, call)
   const req = await requestPayload(env, call)
   if ('response' in req) return req.response
-  let event: unknown = req.payload
-  try {
-    event = req.payload === '' ? {} : JSON.parse(req.payload)
-  } catch {
-    // not JSON: the handler gets the text
+  // bytes (a binary payload passed through) reach the handler as a Buffer
+  const p = req.payload
+  let event: unknown = 'text' in p ? p.text : Buffer.from(p.bytes)
+  if ('text' in p) {
+    try {
+      event = p.text === '' ? {} : JSON.parse(p.text)
+    } catch {
+      // not JSON: the handler gets the text
+    }
   }
   const out = await invoke(fn, event, name, call.exchange.context.requestId, timeoutOf(call), env.now)
   if (!out.ok && 'timeout' in out) return timeout(env, call)
@@ -387,12 +218,14 @@ async function httpCustom(env: IntegrationEnv, call: IntegrationCall): Promise<G
   }
   headers['host'] = url.host
   const contentType = call.exchange.request.headers.get('content-type')
-  if (req.payload !== '' && headers['content-type'] === undefined) headers['content-type'] = contentType === null ? 'application/json' : mimeType(contentType)
+  const payload = payloadBody(req.payload)
+  const empty = typeof payload === 'string' ? payload === '' : payload.byteLength === 0
+  if (!empty && headers['content-type'] === undefined) headers['content-type'] = contentType === null ? 'application/json' : mimeType(contentType)
   const r = await callBackend({
     url,
     method,
     headers,
-    body: method === 'GET' || method === 'HEAD' || req.payload === '' ? undefined : Buffer.from(req.payload),
+    body: method === 'GET' || method === 'HEAD' || empty ? undefined : typeof payload === 'string' ? Buffer.from(payload) : payload,
     timeoutMs: timeoutOf(call),
     tls: i.tlsConfig,
   })
@@ -402,7 +235,7 @@ async function httpCustom(env: IntegrationEnv, call: IntegrationCall): Promise<G
     const v = h[n.toLowerCase()]
     return v === undefined ? null : Array.isArray(v) ? v.join(', ') : v
   }
-  return mapResponse(env, call, String(r.status), r.body.toString('utf8'), header, req.overrides)
+  return mapResponse(env, call, String(r.status), r.body, header, req.overrides)
 }
 
 const STATUS_IN_TEMPLATE = /["']?statusCode["']?\s*:\s*["']?(\d{3})/
@@ -416,9 +249,10 @@ async function mock(env: IntegrationEnv, call: IntegrationCall): Promise<Gateway
     const req = await requestPayload(env, call)
     if ('response' in req) return req.response
     overrides = req.overrides
-    const m = STATUS_IN_TEMPLATE.exec(req.payload)
+    const output = 'text' in req.payload ? req.payload.text : text(req.payload.bytes)
+    const m = STATUS_IN_TEMPLATE.exec(output)
     if (!m) {
-      call.exchange.record({ feature: 'integration', decision: 'error', reason: 'mock-status', detail: { output: req.payload.slice(0, 200) } })
+      call.exchange.record({ feature: 'integration', decision: 'error', reason: 'mock-status', detail: { output: output.slice(0, 200) } })
       return configError(env, call)
     }
     status = m[1] as string

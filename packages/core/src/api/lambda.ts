@@ -4,7 +4,7 @@
  * handler returns (reference section 5.2, 5.3).
  */
 import type { GatewayResponse } from '../response.js'
-import { has } from './events.js'
+import { hasOwn as has, putOwn as put } from '../own.js'
 
 /** The context object a handler gets (the fields of Lambda's `Context`). */
 export interface LambdaContext {
@@ -174,22 +174,13 @@ export function proxyResponseV1(input: ProxyResponseInput): GatewayResponse | un
       else if (values.length > 0) put(headers, name, values.join(', '))
     }
   }
-  if (single !== undefined && single !== null) {
-    if (typeof single !== 'object' || Array.isArray(single)) return undefined
-    for (const [k, v] of Object.entries(single)) {
-      const s = headerValue(v)
-      const name = k.toLowerCase()
-      if (s === undefined || !TOKEN.test(name) || !SAFE_VALUE.test(s)) return undefined
-      if (name === 'set-cookie') cookies.push(s)
-      else put(headers, name, has(headers, name) ? `${headers[name] as string}, ${s}` : s)
-    }
-  }
-  const isB64 = o['isBase64Encoded']
-  if (isB64 !== undefined && typeof isB64 !== 'boolean') return undefined
-  headers['content-type'] ??= 'application/json'
-  const body = finishBody(o['body'], isB64 === true, headers, input)
-  if (body === undefined) return undefined
-  return cookies.length > 0 ? { status, headers, body, cookies } : { status, headers, body }
+  const ok = eachHeader(single, (name, s) => {
+    if (name === 'set-cookie') cookies.push(s)
+    else put(headers, name, has(headers, name) ? `${headers[name] as string}, ${s}` : s)
+  })
+  if (!ok) return undefined
+  // base64 is decoded only when the client accepts a binary media type
+  return finishResponse(o, status, headers, cookies, () => input)
 }
 
 /**
@@ -207,16 +198,7 @@ export function proxyResponseV2(input: ProxyResponseInput): GatewayResponse | un
   const status = statusOf(o['statusCode'])
   if (status === undefined) return undefined
   const headers: Record<string, string> = {}
-  const single = o['headers']
-  if (single !== undefined && single !== null) {
-    if (typeof single !== 'object' || Array.isArray(single)) return undefined
-    for (const [k, v] of Object.entries(single)) {
-      const s = headerValue(v)
-      const name = k.toLowerCase()
-      if (s === undefined || !TOKEN.test(name) || !SAFE_VALUE.test(s)) return undefined
-      put(headers, name, s)
-    }
-  }
+  if (!eachHeader(o['headers'], (name, s) => put(headers, name, s))) return undefined
   const cookies: string[] = []
   const c = o['cookies']
   if (c !== undefined && c !== null) {
@@ -226,15 +208,29 @@ export function proxyResponseV2(input: ProxyResponseInput): GatewayResponse | un
       cookies.push(v)
     }
   }
+  // HTTP APIs decode base64 whatever the client accepts
+  return finishResponse(o, status, headers, cookies, (b64) => (b64 ? { ...input, binaryMediaTypes: ['*/*'] } : input))
+}
+
+/** Walks a proxy response's `headers` map; false when it is malformed (not an object, a bad name or value). */
+function eachHeader(single: unknown, visit: (name: string, value: string) => void): boolean {
+  if (single === undefined || single === null) return true
+  if (typeof single !== 'object' || Array.isArray(single)) return false
+  for (const [k, v] of Object.entries(single)) {
+    const s = headerValue(v)
+    const name = k.toLowerCase()
+    if (s === undefined || !TOKEN.test(name) || !SAFE_VALUE.test(s)) return false
+    visit(name, s)
+  }
+  return true
+}
+
+/** The end of both contracts: `isBase64Encoded`, the default content type, the body; `undefined` when malformed. */
+function finishResponse(o: Record<string, unknown>, status: number, headers: Record<string, string>, cookies: string[], decoding: (base64: boolean) => ProxyResponseInput): GatewayResponse | undefined {
   const isB64 = o['isBase64Encoded']
   if (isB64 !== undefined && typeof isB64 !== 'boolean') return undefined
   headers['content-type'] ??= 'application/json'
-  const body = finishBody(o['body'], isB64 === true, headers, { ...input, binaryMediaTypes: isB64 === true ? ['*/*'] : input.binaryMediaTypes })
+  const body = finishBody(o['body'], isB64 === true, headers, decoding(isB64 === true))
   if (body === undefined) return undefined
   return cookies.length > 0 ? { status, headers, body, cookies } : { status, headers, body }
-}
-
-function put(obj: Record<string, string>, key: string, value: string): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true })
-  else obj[key] = value
 }

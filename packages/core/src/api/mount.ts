@@ -23,6 +23,13 @@ import type { IntegrationHandler } from './lambda.js'
 import { userRenderer, vtlRenderer, type TemplateRenderer } from './mapping.js'
 import { canonicalPath } from './path.js'
 import { authorizerSteps, type MountAuthorizer } from './authorizers.js'
+import { internalsOf } from '../internals.js'
+import { expandShorthand } from '../auth/arn.js'
+import { compilePolicy, PolicyError, type CompiledPolicy } from '../auth/policy.js'
+import type { AuthorizerResultStore } from '../auth/store.js'
+import { throttleStep } from '../throttle/throttle.js'
+import { cacheStep } from '../cache/cache.js'
+import { composeKey } from '../throttle/identity.js'
 
 /** Options of `gw.mount()`. */
 export interface MountOptions {
@@ -108,11 +115,50 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     stageName = options.stage ?? (names.length === 1 ? (names[0] as string) : '')
     if (api.stage(stageName) === undefined) throw new SluiceConfigError('ERR_INVALID_STAGE', 'mount().stage', `the API has no stage "${stageName}" (${names.join(', ') || 'none'}); deploy one first`)
   } else {
-    api = createApi(target, { ...(options.integrations ? { integrations: options.integrations } : {}), ...(options.renderTemplate ? { renderTemplate: options.renderTemplate } : {}), now: () => gw.clock.now() })
+    api = createApi(target, { ...(options.integrations ? { integrations: options.integrations } : {}), ...(options.renderTemplate ? { renderTemplate: options.renderTemplate } : {}), accountId: gw.aws.accountId, now: () => gw.clock.now() })
     stageName = options.stage ?? gw.stage.name
     api.deploy({ stageName, variables: options.variables ?? { ...gw.stage.variables } })
   }
-  const authorizerOf = authorizerSteps(gw, api, api.deployments().flatMap((d) => d.compiled.methods), options.authorizers ?? {})
+  const internals = internalsOf(gw)
+  /**
+   * Store keys of this API's stage: its throttle buckets, cache entries and authorizer results are
+   * its own. The base path is part of it, so two versions of one API (same name, so same id) mounted
+   * side by side never share; the same configuration in another process gives the same keys.
+   */
+  const scopeKey = composeKey('api', api.id, basePath, stageName)
+  const aws = Object.freeze({ region: gw.aws.region, accountId: api.accountId, apiId: api.id })
+  const arnPath = (ex: Exchange): string => {
+    const p = ex.path
+    return basePath === '' ? p : p === basePath ? '/' : p.slice(basePath.length)
+  }
+  const policies = new WeakMap<Deployment, CompiledPolicy | null>()
+  const policyOf = (d: Deployment): CompiledPolicy | undefined => {
+    let p = policies.get(d)
+    if (p === undefined) {
+      // the API's resource policy is part of what a deployment snapshots (AWS: redeploy to apply a change)
+      const doc = d.definition.policy ?? (d.compiled.protocol === 'REST' ? internals.resourcePolicy : undefined)
+      const option = d.definition.policy !== undefined ? 'policy' : 'resourcePolicy'
+      try {
+        p = doc === undefined ? null : compilePolicy(doc, { expandResource: expandShorthand(aws), requirePrincipal: true })
+      } catch (e) {
+        if (e instanceof PolicyError) throw new SluiceConfigError('ERR_INVALID_POLICY', `${option}.${e.path}`, e.message.slice(e.path.length + 2))
+        throw e
+      }
+      policies.set(d, p)
+    }
+    return p ?? undefined
+  }
+  const authStore = internals.authEnv.store
+  const scopedAuthStore: AuthorizerResultStore = {
+    get: (k) => authStore.get(`${scopeKey}:${k}`),
+    set: (k, v, ttl) => authStore.set(`${scopeKey}:${k}`, v, ttl),
+    delete: (k) => authStore.delete(`${scopeKey}:${k}`),
+    clear: () => authStore.clear(),
+  }
+  const authorizerOf = authorizerSteps(gw, api, options.authorizers ?? {}, {
+    env: { clock: internals.authEnv.clock, responses: gw.responses, aws, stage: stageName, store: scopedAuthStore, arnPath },
+    policyOf,
+  })
 
   const env: IntegrationEnv = {
     responses: gw.responses,
@@ -123,13 +169,17 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     accountId: api.accountId,
   }
   const keySteps = { HEADER: gw.apiKey({ source: 'HEADER' }), AUTHORIZER: gw.apiKey({ source: 'AUTHORIZER' }) }
-  const throttle = gw.throttle()
+  // the gateway's stores, under this API's stage: stage method buckets and plan method buckets are
+  // per API and stage (as API Gateway's stages are), the account bucket and quotas are shared
+  const throttle = gw.adopt(throttleStep({ ...internals.throttleEnv, stage: scopeKey }, undefined))
+  const cacheEnv = { ...internals.cacheEnv, stage: scopeKey }
   const caches = new WeakMap<CompiledMethod, Step>()
-  const cacheFor = (m: CompiledMethod): Step => {
+  const cacheFor = (d: Deployment, m: CompiledMethod): Step => {
     let s = caches.get(m)
     if (s === undefined) {
       const i = m.integration
-      s = gw.cache({ ...(i.cacheKeyParameters ? { key: i.cacheKeyParameters } : {}), ...(i.cacheNamespace ? { namespace: i.cacheNamespace } : {}) })
+      // entries are per deployment: a canary on another deployment never shares them (API Gateway's rule)
+      s = gw.adopt(cacheStep({ ...cacheEnv, stage: composeKey('', scopeKey, d.id) }, { ...(i.cacheKeyParameters ? { key: i.cacheKeyParameters } : {}), ...(i.cacheNamespace ? { namespace: i.cacheNamespace } : {}) }))
       caches.set(m, s)
     }
     return s
@@ -247,7 +297,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     const method = match.value
     const protocol = deployment.compiled.protocol
     const def = method.definition
-    const authorizer = authorizerOf(method)
+    const authorizer = authorizerOf(method, deployment)
     if (authorizer !== undefined) {
       const denied = await runStep(authorizer, ex, g)
       if (denied) return answer(denied, ex, g, protocol)
@@ -264,7 +314,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
       if (invalid) return answer(invalid, ex, g, protocol)
     }
     if (cacheable) {
-      const hit = await runStep(cacheFor(method), ex, g)
+      const hit = await runStep(cacheFor(deployment, method), ex, g)
       if (hit) return answer(hit, ex, g, protocol)
     }
     if (method.integration.type === 'NEXT') return next(g)
@@ -274,7 +324,7 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     } catch {
       return answer(gw.responses.render('REQUEST_TOO_LARGE', ex), ex, g, protocol)
     }
-    const out = await runIntegration(env, { exchange: ex, api: deployment.compiled, method, match, stage: stageName, stageVariables: ex.stageVariables, deploymentId: deployment.id, isCanaryRequest: canary, path: ex.path, query: ex.query, body })
+    const out = await runIntegration(env, { exchange: ex, api: deployment.compiled, method, match, stage: stageName, stageVariables: ex.stageVariables, deploymentId: deployment.id, isCanaryRequest: canary, path: ex.path, contextPath: basePath === '' && stageName !== '$default' ? `/${stageName}${arnPath(ex)}` : ex.path, query: ex.query, body })
     if (out === NEXT) return next(g)
     return answer(out, ex, g, protocol)
   }

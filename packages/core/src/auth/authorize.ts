@@ -23,6 +23,8 @@ export const INVALIDATE_CACHE = 'execute-api:InvalidateCache'
 export interface AuthorizeEnv extends AuthEnv {
   readonly responses: GatewayResponses
   readonly resourcePolicy: CompiledPolicy | undefined
+  /** The path in method ARNs. Default the request path (a mounted API: the path under its base path). */
+  readonly arnPath?: (exchange: Exchange) => string
 }
 
 /** One authorizer config, prepared once and shared by every method that uses it. */
@@ -93,6 +95,10 @@ function validateMethod(m: unknown, option: string): AuthorizeMethodOptions {
   return m as AuthorizeMethodOptions
 }
 
+/** The ACCESS_DENIED message of a resource-policy denial (API Gateway's words). */
+export const anonymousDeny = (arn: string, explicit: boolean, who = 'anonymous'): string =>
+  `User: ${who} is not authorized to perform: execute-api:Invoke on resource: ${arn}${explicit ? ' with an explicit deny' : ''}`
+
 /** Builds the step of one method from a prepared authorizer. */
 export function authorizeStep(env: AuthorizeEnv, prepared: PreparedAuthorizer, methodOptions?: AuthorizeMethodOptions): Step {
   const authenticate = prepared.method(validateMethod(methodOptions, 'authorize(config, method)'))
@@ -106,8 +112,6 @@ export function authorizeStep(env: AuthorizeEnv, prepared: PreparedAuthorizer, m
     exchange.record({ feature: 'authorizer', decision: 'deny', reason, detail: { authorizer: name } })
     return respond(responses.render('ACCESS_DENIED', exchange, message))
   }
-  const anonymousDeny = (arn: string, explicit: boolean, who = 'anonymous'): string =>
-    `User: ${who} is not authorized to perform: execute-api:Invoke on resource: ${arn}${explicit ? ' with an explicit deny' : ''}`
 
   const conclude = (exchange: Exchange, arn: string, request: PolicyRequest | undefined, v: Verdict): Outcome => {
     if (!v.ok) {
@@ -158,7 +162,7 @@ export function authorizeStep(env: AuthorizeEnv, prepared: PreparedAuthorizer, m
         if (isPromise<Verdict>(v)) return v.then((x) => conclude(exchange, '', undefined, x))
         return conclude(exchange, '', undefined, v)
       }
-      const arn = methodArn(env.aws, env.stage, exchange.request.method, exchange.path)
+      const arn = methodArn(env.aws, env.stage, exchange.request.method, env.arnPath === undefined ? exchange.path : env.arnPath(exchange))
       const request: PolicyRequest = { action: INVOKE, resource: arn, sourceIp: exchange.context.identity.sourceIp }
       if (authenticate === undefined) {
         // no authorizer: the resource policy alone decides, and must allow explicitly

@@ -7,6 +7,7 @@
  * calls `gw.authorize(config, { authorizationScopes })` per method.
  */
 import type { PolicyDocument } from './policy.js'
+import type { HttpApiRequestEvent } from '../event-shapes.js'
 
 /** `context` an authorizer may return: strings, numbers and booleans (REST); anything for HTTP API simple responses. */
 export type AuthorizerContext = Readonly<Record<string, unknown>>
@@ -62,31 +63,11 @@ export interface RequestAuthorizerEvent {
 }
 
 /** API Gateway's HTTP API (payload 2.0) authorizer event. */
-export interface RequestAuthorizerEventV2 {
-  version: '2.0'
+export interface RequestAuthorizerEventV2 extends HttpApiRequestEvent {
   type: 'REQUEST'
   routeArn: string
+  /** The identity-source values, in order. */
   identitySource: string[]
-  routeKey: string
-  rawPath: string
-  rawQueryString: string
-  cookies?: string[]
-  headers: Record<string, string>
-  queryStringParameters?: Record<string, string>
-  requestContext: {
-    accountId: string
-    apiId: string
-    domainName: string
-    domainPrefix: string
-    http: { method: string; path: string; protocol: string; sourceIp: string; userAgent: string }
-    requestId: string
-    routeKey: string
-    stage: string
-    time: string
-    timeEpoch: number
-  }
-  pathParameters?: Record<string, string>
-  stageVariables?: Record<string, string>
 }
 
 /** What the handler gets besides the event. */

@@ -210,7 +210,6 @@ function readRootSettings(ctx: Ctx, def: ApiDefinition): void {
     try {
       compilePolicy(policy, { expandResource: (r: string) => r })
       def.policy = structuredClone(policy) as NonNullable<ApiDefinition['policy']>
-      ctx.warn(`/${X}policy`, "gw.mount() does not apply the definition's resource policy: pass definition.policy as the gateway's resourcePolicy option")
     } catch (e) {
       ctx.error(`/${X}policy`, reason(e))
     }

@@ -11,6 +11,7 @@ import { compileJsonPath, type JsonPath } from './jsonpath.js'
 import { callMethod, getIndex, getProperty } from './methods.js'
 import {
   arithmetic,
+  budgetNow,
   compare,
   Deferred,
   display,
@@ -78,7 +79,7 @@ const where = (pos: Pos | undefined): string => (pos?.first_line === undefined ?
 export function spend(st: CompileState): void {
   if (--st.tick > 0) return
   st.tick = 64
-  if (performance.now() > st.deadline) throw new TemplateError('RENDER_BUDGET', `mapping template exceeded its render time budget of ${st.limits.timeBudgetMs} ms`)
+  if (budgetNow() > st.deadline) throw new TemplateError('RENDER_BUDGET', `mapping template exceeded its render time budget of ${st.limits.timeBudgetMs} ms`)
 }
 
 function out(v: unknown, st: CompileState): string {

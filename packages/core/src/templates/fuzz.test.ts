@@ -2,11 +2,16 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { isSluiceConfigError } from '../errors.js'
 import { compileTemplate } from './render.js'
+import { setBudgetClock, TemplateError } from './values.js'
 
 /**
  * Random templates from fragments (directives, references, gadget chains, junk). Each must compile
  * or be refused with a SluiceConfigError, render or throw an Error, never touch Object.prototype,
- * and never run far past its time budget. Bounded in time: SLUICE_FUZZ_MS (default 30 s).
+ * and stop at its time budget. Bounded in time: SLUICE_FUZZ_MS (default 20 s).
+ *
+ * The budget is checked on a counting clock (every read of it advances one "millisecond"), so the
+ * check is deterministic: a render that reads the clock past its deadline must fail there with
+ * RENDER_BUDGET, on any machine. A wall-clock bound stays as a hang detector for work between reads.
  */
 const FUZZ_MS = Number(process.env.SLUICE_FUZZ_MS ?? 20_000)
 const BUDGET_MS = 50
@@ -45,6 +50,7 @@ describe('fuzzed templates', () => {
       let slowest = 0
       let rendered = 0
       let refused = 0
+      let overBudget = 0
       fc.assert(
         fc.property(fc.array(fragment, { maxLength: 30 }), bodies, fc.string({ maxLength: 10 }), (parts, body, q) => {
           const source = parts.join('')
@@ -57,11 +63,19 @@ describe('fuzzed templates', () => {
             return
           }
           const start = performance.now()
+          // the counting clock: the render starts at 0 and its deadline is BUDGET_MS reads later
+          let reads = -1
+          setBudgetClock(() => ++reads)
           try {
             template.render({ body, query: { q }, context: { requestId: 'r', authorizer: { principalId: 'p' } }, stageVariables: { s: 'v' } })
           } catch (e) {
             expect(e instanceof Error, `render of ${JSON.stringify(source)} threw a non-Error`).toBe(true)
+            if (e instanceof TemplateError && e.code === 'RENDER_BUDGET') overBudget++
+          } finally {
+            setBudgetClock()
           }
+          // the first read past the deadline (reads = BUDGET_MS + 1) ends the render
+          expect(reads, `render of ${JSON.stringify(source)} went on past its budget`).toBeLessThanOrEqual(BUDGET_MS + 1)
           rendered++
           slowest = Math.max(slowest, performance.now() - start)
           expect(({} as Record<string, unknown>).polluted).toBeUndefined()
@@ -72,6 +86,8 @@ describe('fuzzed templates', () => {
       // the generator must reach the renderer, not only the parser
       expect(rendered).toBeGreaterThan(100)
       expect(refused).toBeGreaterThan(0)
+      // and some renders run long enough to meet the budget (so the check above is exercised)
+      expect(overBudget).toBeGreaterThan(0)
       // a hang bound (the budget is checked between steps), not a speed measurement: wide enough
       // for a busy 2-core CI machine, still failing if the budget check stops working
       expect(slowest).toBeLessThan(10_000)

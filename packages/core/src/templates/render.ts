@@ -6,7 +6,7 @@ import type { HeaderReader } from '../request.js'
 import { Compiler, TemplateSyntaxError, type CompileState, type Out } from './compile.js'
 import { Context, Input, type InputSource, type Overrides } from './input.js'
 import { UTIL } from './util.js'
-import { setPrintLimit, TemplateError, type ResolvedLimits } from './values.js'
+import { budgetNow, setPrintLimit, TemplateError, type ResolvedLimits } from './values.js'
 
 /** Limits of a mapping template. */
 export interface TemplateLimits {
@@ -126,7 +126,7 @@ class Template implements CompiledTemplate {
     const ctx = new Context(context, overrides)
     vars[2] = ctx
     vars[3] = stageVariables ?? Object.create(null)
-    const deadline = performance.now() + this.limits.timeBudgetMs
+    const deadline = budgetNow() + this.limits.timeBudgetMs
     setPrintLimit(this.limits.maxOutput, deadline)
     const st: CompileState = { vars, deadline, tick: 64, depth: 0, limits: this.limits, brk: false }
     let body: string

@@ -28,7 +28,7 @@ export class Deferred {
 export interface RenderState {
   /** The template's variables, by the slot the compiler gave each name. */
   readonly vars: unknown[]
-  /** performance.now() after which the render fails. */
+  /** The budget clock's time ({@link budgetNow}) after which the render fails. */
   readonly deadline: number
   /** Iterations left before the next time check. */
   tick: number
@@ -107,6 +107,17 @@ let printed = 0
 let printing = false
 let printSteps = 0
 
+/**
+ * The time source of render budgets (ms, like `performance.now()`). Tests swap in a counting clock
+ * to check deterministically that every render stops at its budget, whatever the machine's speed.
+ */
+export let budgetNow: () => number = () => performance.now()
+
+/** @internal Replaces the budget clock (tests); no argument restores `performance.now()`. */
+export function setBudgetClock(now?: () => number): void {
+  budgetNow = now ?? ((): number => performance.now())
+}
+
 /** Sets the print limit and deadline for the render about to run (its `maxOutput`, its time budget). */
 export function setPrintLimit(limit: number, deadline = Number.POSITIVE_INFINITY): void {
   printLimit = limit
@@ -115,7 +126,7 @@ export function setPrintLimit(limit: number, deadline = Number.POSITIVE_INFINITY
 
 /** Checks the render's deadline every 1024 printing steps. */
 function printStep(): void {
-  if ((++printSteps & 1023) === 0 && performance.now() > printDeadline) throw new TemplateError('RENDER_BUDGET', 'mapping template exceeded its render time budget while printing a value')
+  if ((++printSteps & 1023) === 0 && budgetNow() > printDeadline) throw new TemplateError('RENDER_BUDGET', 'mapping template exceeded its render time budget while printing a value')
 }
 
 const tooLarge = (): TemplateError => new TemplateError('OUTPUT_TOO_LARGE', `a value in the mapping template prints to more than ${printLimit} characters`)

@@ -1,30 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MemoryThrottleStore } from './memory-store.js'
-import { bucketSpec, type BucketSpec } from './settings.js'
+import { bucketSpec } from './settings.js'
 import type { BucketRef, QuotaRef } from './store.js'
-
-/** The reference model: exact token buckets in BigInt micro-tokens, and a plain counter per period. */
-class Model {
-  tokens = new Map<string, { t: bigint; at: number }>()
-  quota = new Map<string, { start: number; used: number }>()
-  decide(buckets: Array<{ key: string; spec: BucketSpec }>, quota: QuotaRef | undefined, now: number): boolean {
-    const states = buckets.map(({ key, spec }) => {
-      const cap = BigInt(spec.burstLimit) * 1_000_000n
-      const s = this.tokens.get(key) ?? { t: cap, at: now }
-      const dt = BigInt(Math.max(0, now - s.at))
-      const t = s.t + dt * BigInt(spec.perMs)
-      return { key, t: t > cap ? cap : t, at: Math.max(now, s.at) }
-    })
-    let ok = states.every((s) => s.t >= 1_000_000n)
-    let q = quota ? (this.quota.get(quota.key) ?? { start: quota.periodStart, used: 0 }) : undefined
-    if (q && quota && quota.periodStart > q.start) q = { start: quota.periodStart, used: 0 }
-    if (ok && q && quota && quota.limit >= 0 && q.used >= quota.limit) ok = false
-    for (const s of states) this.tokens.set(s.key, { t: ok ? s.t - 1_000_000n : s.t, at: s.at })
-    if (q && quota) this.quota.set(quota.key, { start: q.start, used: ok ? q.used + 1 : q.used })
-    return ok
-  }
-}
+import { ThrottleModel as Model } from '../testing/throttle-model.js'
 
 const specArb = fc.record({
   rateLimit: fc.constantFrom(0.1, 0.5, 1, 3, 7.5, 100, 0.001),

@@ -10,6 +10,7 @@ import * as ajv2020 from 'ajv/dist/2020.js'
 import * as ajvDraft04 from 'ajv-draft-04'
 import * as ajvFormats from 'ajv-formats'
 import { SluiceConfigError } from '../errors.js'
+import { putOwn } from '../own.js'
 import { formatErrors } from './messages.js'
 
 /** A JSON Schema (an object, or a boolean schema where the draft allows it). */
@@ -79,11 +80,9 @@ function draftOf(schema: JsonSchema, fallback: SchemaDraft, option: string): Sch
   throw new SluiceConfigError('ERR_INVALID_MODEL', `${option}.$schema`, `unsupported JSON Schema draft ${JSON.stringify(uri)}; use draft-04, draft-07, 2019-09 or 2020-12`)
 }
 
-/** Sets an own data property, so a `__proto__` key (a property named so) stays data. */
-const define = (o: Record<string, unknown>, k: string, v: unknown): void => void Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true })
-
 /** Copies a schema, rewriting API Gateway model addresses (and bare model names) in `$ref` to the names registered here. */
-function rewriteRefs(node: unknown, names: ReadonlySet<string>, depth = 0): unknown {
+/** @internal exported for tests. */
+export function rewriteRefs(node: unknown, names: ReadonlySet<string>, depth = 0): unknown {
   if (depth > 256) throw new RangeError('schema nested too deeply')
   if (Array.isArray(node)) return node.map((n) => rewriteRefs(n, names, depth + 1))
   if (node === null || typeof node !== 'object') return node
@@ -92,8 +91,8 @@ function rewriteRefs(node: unknown, names: ReadonlySet<string>, depth = 0): unkn
     if (k === '$ref' && typeof v === 'string') {
       const m = AWS_MODEL_REF.exec(v)
       const name = m ? (m[1] as string) : names.has(v) ? v : undefined
-      define(out, k, name === undefined ? v : `${KEY_PREFIX}${name}`)
-    } else define(out, k, rewriteRefs(v, names, depth + 1))
+      out[k] = name === undefined ? v : `${KEY_PREFIX}${name}`
+    } else putOwn(out, k, rewriteRefs(v, names, depth + 1)) // a property named __proto__ stays one
   }
   return out
 }
@@ -197,10 +196,10 @@ export class ModelSet {
   #ajv(draft: SchemaDraft): AjvLike {
     let ajv = this.#instances.get(draft)
     if (ajv === undefined) {
-      // ownProperties: `required: ["constructor"]` is met by an own property only, never by the prototype;
       // strict off: API Gateway ignores keywords it does not know (OpenAPI's `example`,
-      // `discriminator`); no `$data` (data-supplied patterns are a ReDoS vector); no logging
-      ajv = new CLASSES[draft]({ strict: false, ownProperties: true, allErrors: false, verbose: true, logger: false, $data: false, validateSchema: true })
+      // `discriminator`); no `$data` (data-supplied patterns are a ReDoS vector); no logging;
+      // own properties only: an absent `constructor` is absent, not Object.prototype.constructor
+      ajv = new CLASSES[draft]({ strict: false, allErrors: false, verbose: true, logger: false, $data: false, validateSchema: true, ownProperties: true })
       addFormats(ajv)
       this.#instances.set(draft, ajv)
     }

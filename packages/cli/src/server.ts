@@ -129,13 +129,6 @@ export function createServer(options: ServerOptions): SluiceServer {
 
   const apiSource = options.sources?.api ?? 'API'
   const configSource = options.sources?.config ?? 'config'
-  let api: Api
-  try {
-    api = createApi(options.definition, options.integrations !== undefined ? { integrations: options.integrations } : {})
-  } catch (e) {
-    throw prefixed(e, apiSource)
-  }
-
   let gw: ExpressGateway
   try {
     const gwOptions = gatewayOptions(config, { stage: options.stage, apiKeys: options.apiKeys ?? [] })
@@ -146,6 +139,22 @@ export function createServer(options: ServerOptions): SluiceServer {
       gwOptions.store = { throttle: store.throttle, cache: store.cache, authorizer: store.authorizer }
     }
     gw = gateway(gwOptions)
+  } catch (e) {
+    client?.disconnect()
+    throw prefixed(e, configSource)
+  }
+
+  // the API as gw.mount() would create it from a definition (same id, account and clock), kept
+  // here so that a reload can import into it
+  let api: Api
+  try {
+    const core = gw.core
+    api = createApi(options.definition, { ...(options.integrations !== undefined ? { integrations: options.integrations } : {}), accountId: core.aws.accountId, now: () => core.clock.now() })
+  } catch (e) {
+    client?.disconnect()
+    throw prefixed(e, apiSource)
+  }
+  try {
     api.deploy({ stageName: gw.core.stage.name, variables: { ...gw.core.stage.variables } })
   } catch (e) {
     client?.disconnect()

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // The README's two commands go through here, so that they work on a machine with only Node >= 20
 // and npm: pnpm is used when installed, otherwise fetched once through npx (corepack is not relied on).
-//   npm run demo   install, build, start the example gateway server
+//   npm run demo   install, build, serve the example pet store API with the sluice CLI
 //   npm test       install, then lint, type-check, build and run every test
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
@@ -38,12 +38,51 @@ const must = (status, what) => {
   }
 }
 
+// The main job: the example pet store API (OpenAPI with API Gateway's extensions) served by the CLI,
+// with Lambda-style handlers, a config with usage plans, and demo API keys from a CSV file.
+function demo() {
+  const api = 'docs/examples/api'
+  const port = process.env.PORT ?? '3000'
+  const args = ['packages/cli/dist/cli.js', 'serve', `${api}/petstore.yaml`, '--handlers', `${api}/handlers.mjs`, '--config', `${api}/sluice.yaml`, '--keys', `${api}/keys.csv`, '--port', port]
+  console.log(`\n$ node ${args.join(' ')}\n`)
+  const child = spawn(process.execPath, args, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (text) => {
+    process.stdout.write(text)
+    if (out === null) return
+    out += text
+    const url = /listening on (http:\/\/\S+)\n/.exec(out)?.[1]
+    if (url === undefined) return
+    out = null
+    const free = 'demoFreeKeyNotASecret0000000001'
+    const gold = 'demoGoldKeyNotASecret0000000002'
+    console.log(`
+Try (demo keys from ${api}/keys.csv):
+
+  curl -i ${url}/pets                                         # a Lambda-style handler (handlers.mjs)
+  curl -i '${url}/pets?type=cat'
+  curl -i ${url}/health                                       # MOCK: answered from the mapping templates
+  curl -i ${url}/pets/1                                       # 403 {"message":"Forbidden"}: needs an API key
+  curl -i -H 'x-api-key: ${gold}' ${url}/pets/1
+  curl -i -X POST -H 'x-api-key: ${gold}' -H 'content-type: application/json' -d '{"name":"Ada","type":"cat"}' ${url}/pets
+  for i in 1 2 3 4 5; do curl -s -o /dev/null -w '%{http_code} ' -H 'x-api-key: ${free}' ${url}/pets/1; done; echo   # free plan: burst 3, then 429
+  curl -i ${url}/owners                                       # 403 Missing Authentication Token: no such route
+
+Ctrl-C stops it.`)
+  })
+  // Ctrl-C reaches the server too (same process group): it closes gracefully, then we exit with its code
+  const ignore = () => undefined
+  process.on('SIGINT', ignore)
+  process.on('SIGTERM', () => child.kill('SIGTERM'))
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+}
+
 const task = process.argv[2]
 must(p('install', '--frozen-lockfile', '--prefer-offline'), 'pnpm install')
 
 if (task === 'demo') {
   must(p('run', 'build'), 'build')
-  process.exit(run(process.execPath, [join(root, 'docs/examples/demo.mjs')]))
+  demo()
 } else if (task === 'test') {
   const report = join(tmpdir(), `sluice-vitest-${process.pid}.json`)
   must(p('run', 'lint'), 'lint')

@@ -1,5 +1,6 @@
-// The README's main job: an example gateway on in-memory state (Express 5), listening on loopback.
-// Run it with `npm run demo` from the repository root (that installs and builds first).
+// An à la carte gateway on in-memory state (Express 5), listening on loopback: API keys, throttling
+// and the usage API in your own routes. Run it with `node docs/examples/demo.mjs` after `pnpm run build`.
+// (`npm run demo` serves a whole API with the sluice CLI instead: see docs/features/cli.md.)
 import express from 'express'
 import { gateway } from '@sluice/express'
 

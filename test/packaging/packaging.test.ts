@@ -20,6 +20,7 @@ const ENTRIES: Array<[string, string[]]> = [
   ['@sluice/fastify', ['gateway']],
   ['@sluice/hono', ['gateway']],
   ['@sluice/redis', ['redisStore', 'RECOMMENDED_CLIENT_OPTIONS', 'RedisThrottleStore']],
+  ['@sluice/cli', ['run', 'createServer', 'loadApi', 'validateConfig']],
 ]
 
 function node(args: string[]): string {
@@ -39,7 +40,7 @@ describe('packaging', () => {
   }
 
   it('every package ships ESM and CJS declarations for each entry point', () => {
-    for (const pkg of ['core', 'express', 'koa', 'fastify', 'hono', 'redis']) {
+    for (const pkg of ['core', 'express', 'koa', 'fastify', 'hono', 'redis', 'cli']) {
       const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')) as { exports: Record<string, Record<string, { types: string; default: string } | string>> }
       for (const [entry, conditions] of Object.entries(manifest.exports)) {
         if (entry === './package.json') continue
@@ -50,6 +51,13 @@ describe('packaging', () => {
         }
       }
     }
+  })
+
+  it("@sluice/cli's bin is an executable script (a shebang) that runs", () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { bin: Record<string, string> }
+    const bin = join(root, 'packages/cli', manifest.bin['sluice'] as string)
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true)
+    expect(node([bin, '--version']).trim()).toMatch(/^\d+\.\d+\.\d+$/)
   })
 
   it('the adapters declare their framework as a peer dependency only', () => {

@@ -11,6 +11,23 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 export const CLI = join(ROOT, 'packages/cli/dist/cli.js')
 export const EXAMPLES = join(ROOT, 'docs/examples/api')
 
+/**
+ * The example's plans, with a free plan that refills so slowly (1 token per 1000 s) that its burst
+ * of 2 is all a test sees: a 429 cannot depend on how fast the machine is. `extra` is appended
+ * (a `redis:` section, say).
+ */
+export function e2eConfig(extra = ''): string {
+  return `stage:
+  name: prod
+usagePlans:
+  - id: free
+    throttle: { rateLimit: 0.001, burstLimit: 2 }
+    quota: { limit: 100, period: DAY }
+  - id: gold
+    throttle: { rateLimit: 50, burstLimit: 100 }
+${extra}`
+}
+
 /** Throws (never skips) when the CLI has not been built. */
 export function requireBuild(): void {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`pnpm run build\` before these tests`)

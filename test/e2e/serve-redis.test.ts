@@ -11,7 +11,7 @@ import { join } from 'node:path'
 import { csvKeyId } from '@sluice/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cleanPrefix, REDIS_URL, redisAvailable, testClient, testPrefix } from '../support/redis.js'
-import { EXAMPLES, runCli, startServe, type ServeProcess } from './cli.js'
+import { e2eConfig, EXAMPLES, runCli, startServe, type ServeProcess } from './cli.js'
 
 const FREE = 'demoFreeKeyNotASecret0000000001'
 const GOLD = 'demoGoldKeyNotASecret0000000002'
@@ -28,22 +28,7 @@ describe('sluice serve --redis (built CLI, loopback HTTP, real Redis)', async ()
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-redis-'))
     config = join(dir, 'sluice.yaml')
-    // a free plan that refills 1 token per 1000 s: its burst of 2 is all a test sees
-    writeFileSync(
-      config,
-      `stage:
-  name: prod
-usagePlans:
-  - id: free
-    throttle: { rateLimit: 0.001, burstLimit: 2 }
-    quota: { limit: 100, period: DAY }
-  - id: gold
-    throttle: { rateLimit: 50, burstLimit: 100 }
-redis:
-  prefix: '${prefix}'
-  onStoreError: closed
-`,
-    )
+    writeFileSync(config, e2eConfig(`redis:\n  prefix: '${prefix}'\n  onStoreError: closed\n`))
   })
   afterAll(async () => {
     if (server !== undefined && server.child.exitCode === null) await server.stop('SIGKILL')

@@ -8,23 +8,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { csvKeyId } from '@sluice/cli'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXAMPLES, runCli, startServe, type ServeProcess } from './cli.js'
+import { e2eConfig, EXAMPLES, runCli, startServe, type ServeProcess } from './cli.js'
 
 const FREE = 'demoFreeKeyNotASecret0000000001'
 const GOLD = 'demoGoldKeyNotASecret0000000002'
 const DISABLED = 'demoOffKeyNotASecret00000000003'
 
-// the example's plans, with a free plan that refills so slowly (1 token per 1000 s) that its burst
-// of 2 is all a test sees: the 429 cannot depend on how fast this machine is
-const CONFIG = `stage:
-  name: prod
-usagePlans:
-  - id: free
-    throttle: { rateLimit: 0.001, burstLimit: 2 }
-    quota: { limit: 100, period: DAY }
-  - id: gold
-    throttle: { rateLimit: 50, burstLimit: 100 }
-`
+const CONFIG = e2eConfig()
 
 describe('sluice serve (built CLI, loopback HTTP)', () => {
   let dir: string

@@ -1,21 +1,12 @@
 import { readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { run, VERSION } from './run.js'
-import { captureIo, tempFiles } from './test-io.js'
+import { captureIo, tempFilesPerTest } from './test-io.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
-let cleanup: Array<() => void> = []
-afterEach(() => {
-  for (const c of cleanup) c()
-  cleanup = []
-})
-function files(f: Record<string, string>): ReturnType<typeof tempFiles> {
-  const t = tempFiles(f)
-  cleanup.push(t.cleanup)
-  return t
-}
+const files = tempFilesPerTest()
 
 describe('sluice (help, version, unknown commands)', () => {
   it('prints the commands for --help and exits 0; with no command, exits 2', async () => {

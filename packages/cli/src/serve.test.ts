@@ -1,23 +1,14 @@
 import { writeFileSync } from 'node:fs'
 import { createServer as createNetServer } from 'node:net'
 import { pathToFileURL } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { handlersOf } from './handlers.js'
 import { run } from './run.js'
 import { redactUrl } from './server.js'
 import type { CliIo } from './io.js'
-import { captureIo, tempFiles, type CapturedIo } from './test-io.js'
+import { captureIo, tempFilesPerTest, type CapturedIo } from './test-io.js'
 
-let cleanup: Array<() => void> = []
-afterEach(() => {
-  for (const c of cleanup) c()
-  cleanup = []
-})
-function files(f: Record<string, string>): ReturnType<typeof tempFiles> {
-  const t = tempFiles(f)
-  cleanup.push(t.cleanup)
-  return t
-}
+const files = tempFilesPerTest()
 
 const API = `paths:
   /hello:

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterEach } from 'vitest'
 import type { CliIo } from './io.js'
 
 export interface CapturedIo extends CliIo {
@@ -30,4 +31,18 @@ export function tempFiles(files: Record<string, string>): { dir: string; path(na
   const dir = mkdtempSync(join(tmpdir(), 'sluice-cli-'))
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   return { dir, path: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) }
+}
+
+/** `files(...)` for the calling test file: each test's temporary directories are removed after it. */
+export function tempFilesPerTest(): (files: Record<string, string>) => ReturnType<typeof tempFiles> {
+  let cleanup: Array<() => void> = []
+  afterEach(() => {
+    for (const c of cleanup) c()
+    cleanup = []
+  })
+  return (f) => {
+    const t = tempFiles(f)
+    cleanup.push(t.cleanup)
+    return t
+  }
 }

@@ -14,9 +14,9 @@ const mock = (status = '200', text = '{"ok":true}'): MethodDefinition => ({
   integration: { type: 'MOCK', requestTemplates: { 'application/json': `{"statusCode": ${status}}` }, responses: [{ statusCode: status, responseTemplates: { 'application/json': text } }] },
 })
 
-const withResponses = (gatewayResponses: ApiDefinition['gatewayResponses']): ApiDefinition => ({
+const withResponses = (gatewayResponses?: ApiDefinition['gatewayResponses']): ApiDefinition => ({
   name: 'custom',
-  gatewayResponses,
+  ...(gatewayResponses === undefined ? {} : { gatewayResponses }),
   paths: {
     '/open': { GET: mock() },
     '/keyed': { GET: { apiKeyRequired: true, ...mock() } },
@@ -44,7 +44,7 @@ const CUSTOM: ApiDefinition['gatewayResponses'] = {
 describe("a mounted API's gateway responses", () => {
   const gw = createGateway({ apiKeys: [{ id: 'k1', value: KEY }] })
   const custom = gw.mount(withResponses(CUSTOM), { basePath: '/custom', integrations })
-  const plain = gw.mount(withResponses(undefined), { basePath: '/plain', integrations })
+  const plain = gw.mount(withResponses(), { basePath: '/plain', integrations })
 
   it('render an unknown route with its own MISSING_AUTHENTICATION_TOKEN (status and template)', async () => {
     const r = await simulate(custom, { url: '/custom/nowhere' })

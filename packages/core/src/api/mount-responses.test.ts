@@ -119,6 +119,18 @@ describe("a mounted API's gateway responses", () => {
     expect((await simulate(step, { url: '/nowhere' })).response.status).toBe(410)
   })
 
+  it("a canary on another deployment answers with that deployment's table", async () => {
+    const api = createApi(withResponses({ MISSING_AUTHENTICATION_TOKEN: { statusCode: 404 } }), { integrations })
+    api.deploy({ stageName: 'prod' })
+    api.import(withResponses({ MISSING_AUTHENTICATION_TOKEN: { statusCode: 410 } }))
+    const next = api.deploy({ description: 'canary' })
+    api.updateStage('prod', { canary: { deploymentId: next.id, percentTraffic: 50 } })
+    let draw = 0
+    const step = createGateway().mount(api, { random: () => [0.9, 0.1][draw++ % 2] as number })
+    expect((await simulate(step, { url: '/nowhere' })).response.status).toBe(404)
+    expect((await simulate(step, { url: '/nowhere' })).response.status).toBe(410)
+  })
+
   it("with unmatched: 'next', the host's route is not the API's: the gateway's table answers there", async () => {
     const step = gw.mount(withResponses(CUSTOM), { unmatched: 'next', integrations })
     const r = await simulate([step, gw.apiKey()], { url: '/host-route' })

@@ -2,6 +2,7 @@ import { extendedIdFrom, formatRequestTime, type Identity, type RequestContext }
 import type { ApiKey } from './keys/registry.js'
 import type { GatewayRequest } from './request.js'
 import type { GatewayResponse } from './response.js'
+import type { GatewayResponses } from './responses.js'
 import type { Continue } from './outcome.js'
 import { splitUrl } from './request.js'
 import { resourceFromRoute } from './route.js'
@@ -113,6 +114,11 @@ export class Exchange {
   pendingHeaders: Array<NonNullable<Continue['responseHeaders']>> | undefined
   /** Set once the `x-amzn-requestid` header has been handed to the adapter. */
   requestIdSent = false
+  /**
+   * The gateway-responses table of the mounted API (its serving deployment) this request is in,
+   * set by `gw.mount()`: every gateway response is then rendered by it (see `GatewayResponses.render`).
+   */
+  gatewayResponses: GatewayResponses | undefined
   #path: string | undefined
   #query: string | undefined
 

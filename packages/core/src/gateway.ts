@@ -349,7 +349,7 @@ export function createGateway(options: GatewayOptions = {}): Gateway {
   const unavailable = (retryAfter: number, ex: Exchange, step: Step): Outcome => {
     ex.record({ feature: step.feature, decision: 'error', reason: 'store-unavailable' })
     const r = responses.render('DEFAULT_5XX', ex, 'Service Unavailable', { 'retry-after': String(retryAfter) })
-    return respond(responses.statusOf('DEFAULT_5XX') === 500 ? { ...r, status: 503 } : r)
+    return respond(responses.statusOf('DEFAULT_5XX', ex) === 500 ? { ...r, status: 503 } : r)
   }
 
   const own = (step: Step): Step => {

@@ -466,3 +466,30 @@ describe('header injection from request values', () => {
     expect(plain(r.headers)).toEqual({ 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException', 'x-amzn-requestid': 'req-1' })
   })
 })
+
+describe('a table over a fallback (a mounted API over its gateway)', () => {
+  const gateway = new GatewayResponses({ INVALID_API_KEY: { statusCode: 401 }, INTEGRATION_TIMEOUT: { statusCode: 599 } })
+  const api = new GatewayResponses({ THROTTLED: { statusCode: 503 }, DEFAULT_5XX: { responseParameters: { 'gatewayresponse.header.x-api': "'yes'" } } }, 'gatewayResponses', gateway)
+
+  it("resolves type → the API's DEFAULT_4XX/5XX → the fallback's resolution", () => {
+    expect(api.statusOf('THROTTLED')).toBe(503)
+    // no 4XX customisation in the API: the gateway's INVALID_API_KEY, and the built-in for the rest
+    expect(api.statusOf('INVALID_API_KEY')).toBe(401)
+    expect(api.statusOf('UNAUTHORIZED')).toBe(401)
+    expect(api.statusOf('MISSING_AUTHENTICATION_TOKEN')).toBe(403)
+    // the API's DEFAULT_5XX covers its 5XX types: the gateway's INTEGRATION_TIMEOUT status no longer applies
+    expect(api.statusOf('INTEGRATION_TIMEOUT')).toBe(504)
+    const r = api.render('INTEGRATION_TIMEOUT', exchangeOf())
+    expect(r.headers['x-api']).toBe('yes')
+    expect(gateway.statusOf('INTEGRATION_TIMEOUT')).toBe(599)
+  })
+
+  it("the exchange's table renders whatever table is asked, and statusOf follows it", () => {
+    const ex = exchangeOf()
+    ex.gatewayResponses = api
+    expect(gateway.render('THROTTLED', ex).status).toBe(503)
+    expect(gateway.statusOf('THROTTLED', ex)).toBe(503)
+    expect(gateway.statusOf('THROTTLED')).toBe(429)
+    expect(gateway.render('THROTTLED', exchangeOf()).status).toBe(429)
+  })
+})

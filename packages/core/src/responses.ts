@@ -117,32 +117,49 @@ function parseSource(expr: unknown, option: string): HeaderSource {
   )
 }
 
-function validateConfig(type: string, config: unknown, option: string): GatewayResponseConfig {
+/**
+ * Names where a problem is in the options: `(type, field?, key?)` → an option path
+ * (`gatewayResponses.THROTTLED.statusCode`) or a JSON pointer (`/gatewayResponses/THROTTLED/statusCode`).
+ */
+export type GatewayResponsePath = (type: string, field?: string, key?: string) => string
+
+const dotted =
+  (option: string): GatewayResponsePath =>
+  (type, field, key) =>
+    `${option}.${type}${field === undefined ? '' : `.${field}`}${key === undefined ? '' : `["${key}"]`}`
+
+function validateConfig(type: string, config: unknown, at: GatewayResponsePath): GatewayResponseConfig {
   if (!Object.hasOwn(BUILT_IN_RESPONSES, type)) {
-    throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', option, `unknown gateway response type; expected one of ${GATEWAY_RESPONSE_TYPES.join(', ')}`)
+    throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', at(type), `unknown gateway response type; expected one of ${GATEWAY_RESPONSE_TYPES.join(', ')}`)
   }
-  if (config === null || typeof config !== 'object') throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', option, 'must be an object')
+  if (config === null || typeof config !== 'object') throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', at(type), 'must be an object')
   const c = config as GatewayResponseConfig
   for (const key of Object.keys(c)) {
     if (key !== 'statusCode' && key !== 'responseParameters' && key !== 'responseTemplates') {
-      throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', `${option}.${key}`, 'unknown field; expected statusCode, responseParameters or responseTemplates')
+      throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', at(type, key), 'unknown field; expected statusCode, responseParameters or responseTemplates')
     }
   }
   if (c.statusCode !== undefined) {
     const s: unknown = typeof c.statusCode === 'string' ? Number(c.statusCode) : c.statusCode
     if (typeof s !== 'number' || !Number.isInteger(s) || s < 100 || s > 599) {
-      throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', `${option}.statusCode`, 'must be an integer status code from 100 to 599')
+      throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', at(type, 'statusCode'), 'must be an integer status code from 100 to 599')
     }
   }
+  for (const [field, map] of [
+    ['responseParameters', c.responseParameters],
+    ['responseTemplates', c.responseTemplates],
+  ] as const) {
+    if (map !== undefined && (map === null || typeof map !== 'object' || Array.isArray(map))) throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', at(type, field), 'must be an object')
+  }
   for (const [name, expr] of Object.entries(c.responseParameters ?? {})) {
-    const p = `${option}.responseParameters["${name}"]`
+    const p = at(type, 'responseParameters', name)
     if (!name.startsWith('gatewayresponse.header.') || !HEADER_NAME.test(name.slice('gatewayresponse.header.'.length))) {
       throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', p, 'keys must be gatewayresponse.header.NAME with a valid header name')
     }
     parseSource(expr, p)
   }
   for (const [ct, tpl] of Object.entries(c.responseTemplates ?? {})) {
-    const p = `${option}.responseTemplates["${ct}"]`
+    const p = at(type, 'responseTemplates', ct)
     if (typeof tpl !== 'string') throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', p, 'must be a string')
     if (tpl.length > MAX_TEMPLATE) throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', p, 'is larger than 300 KB')
     if (!/^[\w.+-]+\/[\w.+-]+$/.test(ct)) throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', p, 'the key must be a content type such as application/json')
@@ -150,27 +167,56 @@ function validateConfig(type: string, config: unknown, option: string): GatewayR
   return c
 }
 
-/** Renders gateway responses for one gateway; built once at construction. */
+/**
+ * Validates gateway-response customisations (the gateway's option or an API definition's
+ * `gatewayResponses`); throws `ERR_INVALID_GATEWAY_RESPONSE` naming the problem through `at`.
+ */
+export function checkGatewayResponses(options: unknown, top: string, at: GatewayResponsePath): Map<GatewayResponseType, GatewayResponseConfig> {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', top, 'must be an object keyed by gateway response type')
+  const configs = new Map<GatewayResponseType, GatewayResponseConfig>()
+  for (const [type, config] of Object.entries(options)) {
+    if (config === undefined) continue
+    configs.set(type as GatewayResponseType, validateConfig(type, config, at))
+  }
+  return configs
+}
+
+/** DEFAULT_4XX or DEFAULT_5XX: the class a type falls back to. */
+function classOf(type: GatewayResponseType): GatewayResponseType {
+  return type === 'DEFAULT_5XX' || (BUILT_IN_RESPONSES[type].status ?? 400) >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'
+}
+
+/**
+ * Renders gateway responses for one gateway, or for one deployment of a mounted API; built once.
+ *
+ * A table made with a `fallback` (a mounted API's, over its gateway's) resolves a type as API
+ * Gateway does within one API — the type's own response, else the API's DEFAULT_4XX / DEFAULT_5XX —
+ * and takes the fallback's resolution for a type whose class the API does not customise at all.
+ */
 export class GatewayResponses {
   readonly #resolved: Map<GatewayResponseType, Resolved>
 
-  constructor(options: GatewayResponsesOptions = {}, option = 'gatewayResponses') {
-    if (options === null || typeof options !== 'object') throw new SluiceConfigError('ERR_INVALID_GATEWAY_RESPONSE', option, 'must be an object keyed by gateway response type')
-    const configs = new Map<GatewayResponseType, GatewayResponseConfig>()
-    for (const [type, config] of Object.entries(options)) {
-      if (config === undefined) continue
-      configs.set(type as GatewayResponseType, validateConfig(type, config, `${option}.${type}`))
-    }
+  constructor(options: GatewayResponsesOptions = {}, option = 'gatewayResponses', fallback?: GatewayResponses) {
+    const configs = checkGatewayResponses(options, option, dotted(option))
     this.#resolved = new Map()
-    for (const type of GATEWAY_RESPONSE_TYPES) this.#resolved.set(type, resolve(type, configs))
+    for (const type of GATEWAY_RESPONSE_TYPES) {
+      const inherited = fallback !== undefined && !configs.has(type) && !configs.has(classOf(type))
+      this.#resolved.set(type, inherited ? (fallback.#resolved.get(type) as Resolved) : resolve(type, configs))
+    }
   }
 
   /**
    * Renders the response for `type`. `message` replaces the type's default message
    * (`$context.error.message`); pass `null` for a null message. `validationErrorString` sets
    * `$context.error.validationErrorString` (request validation's details).
+   *
+   * When a mounted API serves the request, the exchange carries that API's table
+   * (`exchange.gatewayResponses`) and the response is rendered by it: every feature renders
+   * through its gateway's table, and so through the API's without knowing of mounts.
    */
   render(type: GatewayResponseType, exchange: Exchange, message?: string | null, extraHeaders?: Readonly<Record<string, string>>, validationErrorString?: string): GatewayResponse {
+    const table = exchange.gatewayResponses
+    if (table !== undefined && table !== this) return table.render(type, exchange, message, extraHeaders, validationErrorString)
     const r = this.#resolved.get(type) as Resolved
     const msg = message === undefined ? r.defaultMessage : message
     exchange.context.error = { message: msg, messageString: msg === null ? 'null' : JSON.stringify(msg), responseType: type }
@@ -188,15 +234,17 @@ export class GatewayResponses {
     return { status: r.status, headers, body: renderSubstitution(r.template, exchange) }
   }
 
-  /** The status a type renders with. */
-  statusOf(type: GatewayResponseType): number {
+  /** The status a type renders with (for `exchange`: by the table it carries, as {@link render}). */
+  statusOf(type: GatewayResponseType, exchange?: Exchange): number {
+    const table = exchange?.gatewayResponses
+    if (table !== undefined && table !== this) return table.statusOf(type)
     return (this.#resolved.get(type) as Resolved).status
   }
 }
 
 function resolve(type: GatewayResponseType, configs: Map<GatewayResponseType, GatewayResponseConfig>): Resolved {
   const builtIn = BUILT_IN_RESPONSES[type]
-  const fallbackType: GatewayResponseType = type === 'DEFAULT_5XX' || (builtIn.status ?? 400) >= 500 ? 'DEFAULT_5XX' : 'DEFAULT_4XX'
+  const fallbackType = classOf(type)
   // A configured type replaces the default; an unconfigured one inherits DEFAULT_4XX / DEFAULT_5XX.
   const config = configs.get(type) ?? configs.get(fallbackType) ?? {}
   const status = config.statusCode !== undefined ? Number(config.statusCode) : (builtIn.status ?? (fallbackType === 'DEFAULT_5XX' ? 500 : 400))

@@ -53,7 +53,7 @@ function httpApiError(status: 500 | 503 | 404): GatewayResponse {
 export function badGateway(env: IntegrationEnv, call: IntegrationCall, type: 'API_CONFIGURATION_ERROR' | 'INTEGRATION_FAILURE'): GatewayResponse {
   if (call.api.protocol === 'HTTP') return httpApiError(500)
   const r = env.responses.render(type, call.exchange)
-  return env.responses.statusOf(type) === (type === 'INTEGRATION_FAILURE' ? 504 : 500) ? { ...r, status: 502 } : r
+  return env.responses.statusOf(type, call.exchange) === (type === 'INTEGRATION_FAILURE' ? 504 : 500) ? { ...r, status: 502 } : r
 }
 
 export function timeout(env: IntegrationEnv, call: IntegrationCall): GatewayResponse {

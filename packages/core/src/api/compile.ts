@@ -10,6 +10,7 @@ import { compilePattern, isLiteralTemplate } from './mapping.js'
 import { Router } from './router.js'
 import { AWS_DEFAULTS, expandShorthand } from '../auth/arn.js'
 import { compilePolicy, PolicyError } from '../auth/policy.js'
+import { checkGatewayResponses } from '../responses.js'
 
 const INTEGRATION_TYPES = new Set<IntegrationType>(['AWS_PROXY', 'AWS', 'HTTP', 'HTTP_PROXY', 'MOCK', 'NEXT'])
 const PASSTHROUGH = new Set(['WHEN_NO_MATCH', 'WHEN_NO_TEMPLATES', 'NEVER'])
@@ -187,6 +188,16 @@ export function compileApi(definition: ApiDefinition): CompiledApi {
     } catch (e) {
       if (!(e instanceof PolicyError)) throw e
       fail(`/policy/${e.path.replace(/\[(\d+)\]/g, '.$1').split('.').map(pointerToken).join('/')}`, e.message.slice(e.path.length + 2))
+    }
+  }
+  if (api.gatewayResponses !== undefined) {
+    if (protocol === 'HTTP') fail('/gatewayResponses', 'gateway responses are for REST APIs (HTTP APIs answer with fixed bodies)')
+    // the gateway option's checks, named by JSON pointer; the table itself is built per deployment by mount
+    try {
+      checkGatewayResponses(api.gatewayResponses, '/gatewayResponses', (type, field, key) => `/gatewayResponses/${pointerToken(type)}${field === undefined ? '' : `/${field}`}${key === undefined ? '' : `/${pointerToken(key)}`}`)
+    } catch (e) {
+      if (!(e instanceof SluiceConfigError)) throw e
+      fail(e.option, e.message.slice(e.option.length + 2).replace(/ \(ERR_[A-Z_]+\)$/, ''))
     }
   }
   for (const [name, model] of Object.entries(api.models ?? {})) {

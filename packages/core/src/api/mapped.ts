@@ -79,6 +79,12 @@ export async function mapResponse(
     call.exchange.record({ feature: 'integration', decision: 'error', reason: 'no-integration-response', detail: { selection: selection ?? null } })
     return configError(env, call)
   }
+  const declared = call.method.definition.methodResponses
+  if (declared !== undefined && !Object.hasOwn(declared, String(chosen.statusCode))) {
+    // API Gateway maps an integration response onto a method response of its status: none declared → 500
+    call.exchange.record({ feature: 'integration', decision: 'error', reason: 'no-method-response', detail: { status: String(chosen.statusCode) } })
+    return configError(env, call)
+  }
   const status = Number(chosen.statusCode)
   const accept = call.exchange.request.headers.get('accept')
   const binaryOut = responseIsBinary(accept, call.api.binaryMediaTypes, chosen.contentHandling)

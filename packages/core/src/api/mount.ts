@@ -12,6 +12,7 @@ import type { Exchange } from '../exchange.js'
 import type { Gateway } from '../gateway.js'
 import { CONTINUE, isPromise, proceed, respond, type Continue, type HeaderHook, type Outcome, type Step } from '../outcome.js'
 import type { GatewayResponse } from '../response.js'
+import { GatewayResponses } from '../responses.js'
 import { Api, createApi, type CanaryState, type Deployment, type StageState } from './api.js'
 import type { CompiledApi, CompiledMethod } from './compile.js'
 import type { RouteMatch } from './router.js'
@@ -147,6 +148,15 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
       policies.set(d, p)
     }
     return p ?? undefined
+  }
+  const tables = new WeakMap<Deployment, GatewayResponses>()
+  /** The deployment's gateway responses over the gateway's (AWS: each REST API has its own, deployed with it). */
+  const responsesOf = (d: Deployment): GatewayResponses | undefined => {
+    const own = d.definition.gatewayResponses
+    if (d.compiled.protocol !== 'REST' || own === undefined || Object.keys(own).length === 0) return undefined
+    let t = tables.get(d)
+    if (t === undefined) tables.set(d, (t = new GatewayResponses(own, 'gatewayResponses', gw.responses)))
+    return t
   }
   const authStore = internals.authEnv.store
   const scopedAuthStore: AuthorizerResultStore = {
@@ -336,7 +346,11 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
     const match = c === undefined ? undefined : compiled.router.match(ex.request.method, c)
     ex.record({ feature: 'mount', decision: match ? 'allow' : 'deny', reason: match ? 'route' : 'no-route', detail: { deployment: deployment.id, canary, ...(match ? { resource: match.resource, method: match.method } : {}) } })
     if (match === undefined) {
-      if (unmatched === 'next') return next(g)
+      if (unmatched === 'next') {
+        // the host's route, not the API's: the gateway's own responses apply again
+        ex.gatewayResponses = undefined
+        return next(g)
+      }
       const denial = noRoute(gw, compiled, ex)
       return g.finalizers.length === 0 && g.headerHooks.length === 0 && compiled.protocol === 'REST' ? respond(denial) : answer(denial, ex, g, compiled.protocol)
     }
@@ -363,6 +377,8 @@ export function mountStep(gw: Gateway, target: Api | ApiDefinition, options: Mou
       const canary = pick(ex, stage.canary)
       const deployment = canary ? (stage.canary as CanaryState).deployment : stage.deployment
       ex.enterStage(stageName, canary ? (stage.canary as CanaryState).variables : stage.variables)
+      // every gateway response from here on (this API's steps, its NEXT integrations' host routes) is the deployment's
+      ex.gatewayResponses = responsesOf(deployment)
       const g: Gathered = { headers: {}, finalizers: [], headerHooks: [] }
       const cors = corsFor(deployment)
       if (cors === null) return route(ex, stage, deployment, apiPath, canary, g)

@@ -212,7 +212,7 @@ describe('importOpenApi', () => {
     expect(p['/d']?.POST?.authorizationType).toBe('AWS_IAM')
   })
 
-  it('gateway responses: mapped, validated, and a warning that mount uses the gateway table', () => {
+  it('gateway responses: mapped and validated, with no warning (mount applies them); none for HTTP APIs', () => {
     const doc = swagger({
       paths: { '/a': { get: { 'x-amazon-apigateway-integration': mock } } },
       'x-amazon-apigateway-gateway-responses': {
@@ -225,11 +225,13 @@ describe('importOpenApi', () => {
       DEFAULT_4XX: { responseParameters: { 'gatewayresponse.header.Access-Control-Allow-Origin': "'*'" }, responseTemplates: { 'application/json': '{"message":$context.error.messageString}' } },
       MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, responseTemplates: { 'application/json': '{"message":"no such route"}' } },
     })
-    expect(warnings).toEqual([{ pointer: '/x-amazon-apigateway-gateway-responses', message: expect.stringContaining("gateway's gatewayResponses option"), severity: 'warning' }])
+    expect(warnings).toEqual([])
     expect(issues(swagger({ paths: { '/a': { get: { 'x-amazon-apigateway-integration': mock } } }, 'x-amazon-apigateway-gateway-responses': { NOPE: {}, THROTTLED: { statusCode: 99 } } })).map((i) => i.pointer)).toEqual([
       '/x-amazon-apigateway-gateway-responses/NOPE',
       '/x-amazon-apigateway-gateway-responses/THROTTLED/statusCode',
     ])
+    const http = oas3({ paths: { '/a': { get: { 'x-amazon-apigateway-integration': { ...proxy('a'), payloadFormatVersion: '2.0' } } } }, 'x-amazon-apigateway-gateway-responses': { DEFAULT_4XX: { statusCode: 400 } } })
+    expect(issues(http)).toEqual([{ pointer: '/x-amazon-apigateway-gateway-responses', message: expect.stringContaining('REST APIs'), severity: 'error' }])
   })
 
   it('rewriteUri: an origin map (longest prefix wins) or a function; stage variables as backends', () => {

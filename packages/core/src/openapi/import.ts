@@ -132,6 +132,10 @@ function readValidators(ctx: Ctx, def: ApiDefinition): Set<string> {
 function readGatewayResponses(ctx: Ctx, def: ApiDefinition): void {
   const raw = ctx.obj(ctx.doc, `${X}gateway-responses`, '')
   if (raw === undefined) return
+  if (ctx.protocol === 'HTTP') {
+    ctx.error(ptr('', `${X}gateway-responses`), 'gateway responses are for REST APIs (HTTP APIs answer with fixed bodies)')
+    return
+  }
   const out = dict<GatewayResponseConfig>() as GatewayResponsesOptions
   for (const [type, r] of Object.entries(raw)) {
     const p = ptr('', `${X}gateway-responses`, type)
@@ -155,7 +159,6 @@ function readGatewayResponses(ctx: Ctx, def: ApiDefinition): void {
     }
   }
   def.gatewayResponses = out
-  ctx.warn(ptr('', `${X}gateway-responses`), "gw.mount() renders denials with the gateway's own table: pass definition.gatewayResponses as the gateway's gatewayResponses option")
 }
 
 function readCors(ctx: Ctx, def: ApiDefinition): void {

@@ -56,7 +56,7 @@ const integrations = {
 
 describe('a swagger 2 document served by gw.mount', () => {
   const { definition } = importOpenApi(JSON.parse(JSON.stringify(swagger)))
-  const gw = createGateway({ apiKeys: [{ id: 'k1', value: KEY }], gatewayResponses: definition.gatewayResponses ?? {}, stage: { name: 'prod', variables: { fn: 'blue' } } })
+  const gw = createGateway({ apiKeys: [{ id: 'k1', value: KEY }], stage: { name: 'prod', variables: { fn: 'blue' } } })
   const step = gw.mount(definition, { integrations })
 
   it('api_key security and a token authorizer (handler named by the ARN, its qualifier dropped)', async () => {
@@ -87,7 +87,7 @@ describe('a swagger 2 document served by gw.mount', () => {
     expect((await simulate(step, { url: '/image', headers: { accept: 'application/json' } })).response.body).toBe(Buffer.from('PNG').toString('base64'))
   })
 
-  it("gateway responses, given to the gateway, answer the API's denials", async () => {
+  it("the document's gateway responses answer the API's denials (the gateway has none of its own)", async () => {
     const r = await simulate(step, { url: '/nowhere' })
     expect(r.response.status).toBe(404)
     expect(r.response.body).toBe('{"message":"no route here"}')

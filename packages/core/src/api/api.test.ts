@@ -158,6 +158,46 @@ describe('deployments and stages', () => {
   })
 })
 
+describe('canary and the stage cache (useStageCache)', () => {
+  const counted = (): { calls: number; def: ApiDefinition; integrations: Record<string, () => Promise<{ statusCode: number; body: string }>> } => {
+    const state = { calls: 0 }
+    return {
+      get calls() {
+        return state.calls
+      },
+      def: { paths: { '/pets': { GET: { integration: { type: 'AWS_PROXY', handler: 'list' } } } } },
+      integrations: {
+        list: async () => {
+          state.calls++
+          return { statusCode: 200, body: `{"n":${state.calls}}` }
+        },
+      },
+    }
+  }
+
+  for (const useStageCache of [false, true]) {
+    it(`canary requests ${useStageCache ? 'use' : 'bypass'} the stage cache when useStageCache is ${useStageCache}`, async () => {
+      const c = counted()
+      const api = createApi(c.def, { integrations: c.integrations })
+      api.deploy({ stageName: 'prod' })
+      const d2 = api.deploy()
+      // every request goes to the canary
+      api.updateStage('prod', { canary: { deploymentId: d2.id, percentTraffic: 100, useStageCache } })
+      const gw = createGateway({ stage: { name: 'prod', cache: { ttl: 300 } } })
+      const step = gw.mount(api, { stage: 'prod', caching: true, random: () => 0 })
+      const bodies: string[] = []
+      for (let i = 0; i < 3; i++) bodies.push(String((await simulate(step, { url: '/pets' })).response.body))
+      if (useStageCache) {
+        expect(c.calls).toBe(1)
+        expect(bodies).toEqual(['{"n":1}', '{"n":1}', '{"n":1}'])
+      } else {
+        expect(c.calls).toBe(3)
+        expect(bodies).toEqual(['{"n":1}', '{"n":2}', '{"n":3}'])
+      }
+    })
+  }
+})
+
 describe('mapping templates (VTL)', () => {
   it('MOCK: the request template picks the status; overrides set in it survive to the response', async () => {
     const step = createGateway({ stage: { name: 'prod', variables: { greeting: 'hi' } } }).mount({

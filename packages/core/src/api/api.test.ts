@@ -198,6 +198,37 @@ describe('canary and the stage cache (useStageCache)', () => {
   }
 })
 
+describe('$context.isCanaryRequest', () => {
+  it('is "true" in templates for requests the canary serves, "false" otherwise', async () => {
+    const def: ApiDefinition = {
+      paths: {
+        '/who': {
+          GET: {
+            integration: {
+              type: 'MOCK',
+              requestTemplates: { 'application/json': '{"statusCode": 200}' },
+              responses: [{ statusCode: '200', responseTemplates: { 'application/json': '{"canary":"$context.isCanaryRequest","deployment":"$context.deploymentId"}' } }],
+            },
+          },
+        },
+      },
+    }
+    const api = createApi(def)
+    const d1 = api.deploy({ stageName: 'prod' })
+    const d2 = api.deploy()
+    api.updateStage('prod', { canary: { deploymentId: d2.id, percentTraffic: 50 } })
+    let roll = 0
+    // alternately below and above the 50 % split
+    const step = createGateway().mount(api, { stage: 'prod', random: () => (roll++ % 2 === 0 ? 0.1 : 0.9) })
+    const a = JSON.parse(String((await simulate(step, { url: '/who' })).response.body)) as Record<string, string>
+    const b = JSON.parse(String((await simulate(step, { url: '/who' })).response.body)) as Record<string, string>
+    expect([a, b]).toEqual([
+      { canary: 'true', deployment: d2.id },
+      { canary: 'false', deployment: d1.id },
+    ])
+  })
+})
+
 describe('mapping templates (VTL)', () => {
   it('MOCK: the request template picks the status; overrides set in it survive to the response', async () => {
     const step = createGateway({ stage: { name: 'prod', variables: { greeting: 'hi' } } }).mount({

@@ -30,21 +30,7 @@ export class OwnRedis {
     if (this.port === 0) this.port = await freePort()
     const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], { stdio: 'ignore' })
     this.#child = child
-    const deadline = Date.now() + 5_000
-    for (;;) {
-      const probe = new Redis(this.url, { lazyConnect: true, retryStrategy: () => null, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 200 })
-      probe.on('error', () => undefined)
-      try {
-        await probe.connect()
-        await probe.ping()
-        probe.disconnect()
-        return
-      } catch {
-        probe.disconnect()
-        if (Date.now() > deadline) throw new Error(`redis-server did not start on port ${this.port}`)
-        await new Promise((r) => setTimeout(r, 20))
-      }
-    }
+    await waitPing(this.port)
   }
 
   /** Kills the server outright (SIGKILL) and waits for it to be gone. */

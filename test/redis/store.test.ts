@@ -103,6 +103,21 @@ describe('failure policies (no Redis at all: start-up before the first connectio
   })
 })
 
+describe('a reply the throttle script should never give', () => {
+  it('fails every decision of the batch by the policy (closed: rejects), none left waiting', async () => {
+    // a stand-in client that is connected and answers every script with an empty list
+    const stub = { status: 'ready', isCluster: false, evalsha: async () => [], eval: async () => [], on: () => stub, connect: async () => undefined, ping: async () => 'PONG' }
+    const s = redisStore(stub as unknown as Redis, { onStoreError: 'closed', prefix: 'sluice-test:stub:' })
+    const plan: BucketRef = { key: composeKey('p', 'gold', 'k1'), spec: spec(1, 2), layer: 'plan' }
+    // the first goes alone, the other four wait for it and go as one batch
+    const all = await Promise.allSettled(Array.from({ length: 5 }, () => s.throttle.consume({ buckets: [plan] }, T0)))
+    expect(all.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'rejected'])
+    for (const r of all) expect(isStoreUnavailableError((r as PromiseRejectedResult).reason)).toBe(true)
+    expect(s.throttle.stats.batches).toBe(2)
+    await s.close()
+  })
+})
+
 if (await redisAvailable()) {
   describe('on Redis', () => {
     let client: Redis

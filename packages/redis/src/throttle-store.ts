@@ -1,8 +1,9 @@
 /**
  * The Redis throttle store: one script call decides every bucket and the quota of a request
- * (`CONSUME`; the requests that arrive together share one call), with the memory store's integer micro-token arithmetic and Redis's clock. A caller
- * it refused is remembered in this process until its bucket could admit again, so a rejected
- * flood costs no Redis call. When Redis does not answer, the failure policy decides.
+ * (`CONSUME`; requests that arrive together share one call), with the memory store's integer
+ * micro-token arithmetic and Redis's clock. A caller it refused is remembered in this process
+ * until its bucket could admit again, so a rejected flood costs no Redis call. When Redis does not
+ * answer, the failure policy decides.
  */
 import { performance } from 'node:perf_hooks'
 import { MemoryThrottleStore, StoreUnavailableError, type BucketRef, type DailyUsage, type ThrottleDecision, type ThrottleQuery, type ThrottleStore } from '@sluice/core'
@@ -211,19 +212,11 @@ export class RedisThrottleStore implements ThrottleStore {
   }
 
   #send(batch: PendingDecision[]): void {
-    let keys: string[]
-    let args: Array<string | number>
-    if (batch.length === 1) {
-      const p = batch[0] as PendingDecision
-      keys = p.keys
-      args = [1, IDLE_GRACE_MS, ...p.args]
-    } else {
-      keys = []
-      args = [batch.length, IDLE_GRACE_MS]
-      for (const p of batch) {
-        for (const k of p.keys) keys.push(k)
-        for (const a of p.args) args.push(a)
-      }
+    const keys: string[] = []
+    const args: Array<string | number> = [batch.length, IDLE_GRACE_MS]
+    for (const p of batch) {
+      for (const k of p.keys) keys.push(k)
+      for (const a of p.args) args.push(a)
     }
     this.#inflight++
     this.stats.batches++
@@ -232,29 +225,28 @@ export class RedisThrottleStore implements ThrottleStore {
         this.#inflight--
         let at = 0
         for (const p of batch) {
-          let d: ThrottleDecision
           try {
-            d = this.#decide(p.query, reply as number[], at, p.keys, p.quotaKey, p.sent)
+            p.resolve(this.#decide(p.query, reply as number[], at, p.keys, p.quotaKey, p.sent))
           } catch (error) {
-            d = this.#fallback(p.query, p.now, error)
+            this.#settleFailed(p, error)
           }
           at += 5 + p.query.buckets.length
-          p.resolve(d)
         }
       },
       (error: unknown) => {
         this.#inflight--
-        for (const p of batch) {
-          let d: ThrottleDecision | Promise<never>
-          try {
-            d = this.#fallback(p.query, p.now, error)
-          } catch (e) {
-            d = Promise.reject(e as Error)
-          }
-          p.resolve(d)
-        }
+        for (const p of batch) this.#settleFailed(p, error)
       },
     )
+  }
+
+  /** Answers a decision Redis did not take by the failure policy (`closed` rejects it). */
+  #settleFailed(p: PendingDecision, error: unknown): void {
+    try {
+      p.resolve(this.#fallback(p.query, p.now, error))
+    } catch (e) {
+      p.resolve(Promise.reject(e instanceof Error ? e : new Error(String(e))))
+    }
   }
 
   /**
